@@ -1,0 +1,639 @@
+"""The target catalogue: plans, targets, regions and departments from `targets/*.yaml`.
+
+The YAML files are the single source of truth. Loading checks them fully and
+reports every problem with file, line and target id (in Chinese), so the
+office staff who maintain the files can fix them without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from monitoring.problems import Problem, TargetCode
+from monitoring.units import UNITS
+
+TARGETS_DIR = Path(__file__).resolve().parent.parent / "targets"
+REGIONS_FILE = "regions.yaml"
+DEPARTMENTS_FILE = "departments.yaml"
+RESERVED_FILES = {REGIONS_FILE, DEPARTMENTS_FILE}
+
+COUNTY_REGION = "全县"
+
+ID_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*-[A-Za-z0-9]+$")
+PLAN_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+STATISTIC_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Kind(StrEnum):
+    MAX = "max"
+    MIN = "min"
+    APPROX = "approx"
+    REDUCE_FROM_BASE = "reduce_from_base"
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+KIND_LABELS: dict[str, str] = {
+    Kind.MAX: "不高于",
+    Kind.MIN: "不低于",
+    Kind.APPROX: "左右",
+    Kind.REDUCE_FROM_BASE: "较基期下降",
+    Kind.INCREASE: "逐步提高",
+    Kind.DECREASE: "逐步下降",
+}
+
+DIRECTION_ONLY = {Kind.INCREASE, Kind.DECREASE}
+
+
+class Scope(StrEnum):
+    COUNTY = "county"
+    EACH_TOWNSHIP = "each_township"
+
+
+CSV_COLUMNS = [
+    "id", "plan", "domain", "goal_no", "name", "unit", "kind", "target_value", "tolerance",
+    "target_year", "baseline_year", "baseline_value", "maintain", "scope", "department",
+    "statistic", "provenance", "source_text", "note",
+]
+
+
+# ---------------------------------------------------------------- models
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DepartmentRef(_Strict):
+    lead: str
+    supporting: list[str] = []
+    assigned: Literal["plan", "default"]
+
+    @property
+    def all(self) -> list[str]:
+        return [self.lead, *self.supporting]
+
+
+class Target(_Strict):
+    """One quantitative target; `plan`, `target_year` and `baseline_year` are filled from the plan file."""
+
+    id: str
+    plan: str = ""
+    domain: str
+    goal_no: str
+    name: str
+    unit: str
+    kind: Kind
+    target_value: float | None = None
+    tolerance: float | None = None
+    target_year: int | None = None
+    baseline_year: int | None = None
+    baseline_value: float | None = None
+    maintain: bool = False
+    scope: Scope = Scope.COUNTY
+    department: DepartmentRef
+    statistic: str | None = None
+    provenance: str
+    source_text: str | None
+    note: str | None = None
+
+    @field_validator("goal_no", mode="before")
+    @classmethod
+    def _goal_no_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @property
+    def series_key(self) -> str:
+        """The key measurements are reported under: the shared statistic, else the id."""
+        return self.statistic or self.id
+
+    @property
+    def direction(self) -> int:
+        """+1 where higher is better, -1 where lower is better; 0 for approx (depends on baseline)."""
+        if self.kind in (Kind.MIN, Kind.INCREASE):
+            return 1
+        if self.kind in (Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE):
+            return -1
+        return 0
+
+    def target_label(self) -> str:
+        """The target as a person reads it: ≤12.5/10万, ≥90%, 45%左右(±2), 较2020年下降20%."""
+        from monitoring.units import format_value
+
+        v = self.target_value
+        if self.kind == Kind.MAX:
+            return f"≤{format_value(v, self.unit, _places(v))}"
+        if self.kind == Kind.MIN:
+            return f"≥{format_value(v, self.unit, _places(v))}"
+        if self.kind == Kind.APPROX:
+            return f"{format_value(v, self.unit, _places(v))}左右（±{_plain(self.tolerance)}）"
+        if self.kind == Kind.REDUCE_FROM_BASE:
+            return f"较{self.baseline_year}年下降{_plain(v)}%"
+        return KIND_LABELS[self.kind]
+
+
+def _plain(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _places(value: float | None) -> int:
+    text = _plain(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+class PlanHeader(_Strict):
+    plan: str
+    title: str
+    document: str
+    issuer: str
+    issued: str
+    published_in: str
+    period_start: int
+    period_end: int
+    baseline_year: int
+    domains: list[str]
+    targets: list[Any]
+
+    @field_validator("issued", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan: str
+    title: str
+    document: str
+    issuer: str
+    issued: str
+    published_in: str
+    period_start: int
+    period_end: int
+    baseline_year: int
+    domains: tuple[str, ...]
+    file: str
+
+
+class Region(_Strict):
+    code: str
+    name: str
+    full_name: str
+    level: Literal["province", "city", "county", "town", "township", "zone"]
+    parent: str | None = None
+    aliases: list[str] = []
+    note: str | None = None
+
+    @field_validator("code", "parent", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Department(_Strict):
+    name: str
+    full_name: str
+    aliases: list[str] = []
+
+
+@dataclass
+class Catalogue:
+    plans: dict[str, Plan]
+    targets: list[Target]
+    regions: list[Region] = field(default_factory=list)
+    departments: list[Department] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_id = {t.id: t for t in self.targets}
+
+    def __iter__(self) -> Iterator[Target]:
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def get(self, target_id: str) -> Target | None:
+        return self._by_id.get(target_id)
+
+    def for_plan(self, plan: str | None) -> list[Target]:
+        return [t for t in self.targets if plan in (None, t.plan)]
+
+    def for_department(self, department: str) -> list[Target]:
+        name = self.department_name(department)
+        return [t for t in self.targets if name in t.department.all]
+
+    def department_name(self, text: str) -> str | None:
+        """The short name of a department written any known way (全称, 简称, 别名)."""
+        text = text.strip()
+        for dep in self.departments:
+            if text in (dep.name, dep.full_name, *dep.aliases):
+                return dep.name
+        return None
+
+    def region_name(self, text: str) -> str | None:
+        text = text.strip()
+        for region in self.regions:
+            if text in (region.name, region.full_name, region.code, *region.aliases):
+                return region.name
+        return None
+
+    def townships(self) -> list[Region]:
+        """The county's towns and townships (the units of an each_township target)."""
+        return [r for r in self.regions if r.level in ("town", "township")]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per target with exactly the CSV columns, for export."""
+        return [target_row(t) for t in self.targets]
+
+
+def target_row(t: Target) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "plan": t.plan,
+        "domain": t.domain,
+        "goal_no": t.goal_no,
+        "name": t.name,
+        "unit": t.unit,
+        "kind": t.kind.value,
+        "target_value": t.target_value,
+        "tolerance": t.tolerance,
+        "target_year": t.target_year,
+        "baseline_year": t.baseline_year,
+        "baseline_value": t.baseline_value,
+        "maintain": t.maintain,
+        "scope": t.scope.value,
+        "department": ";".join(t.department.all),
+        "statistic": t.statistic,
+        "provenance": t.provenance,
+        "source_text": t.source_text,
+        "note": t.note,
+    }
+
+
+class CatalogueError(Exception):
+    """Raised by `load_catalogue` when the target files have problems; holds all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"目标文件有 {len(problems)} 处问题：\n{lines}")
+
+
+# ---------------------------------------------------------------- YAML with lines
+
+
+@dataclass
+class _Located:
+    """A parsed YAML document plus the line of every mapping key, by path."""
+
+    data: Any
+    lines: dict[tuple, int]
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> _Located | None:
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(Problem(TargetCode.FILE_UNREADABLE, "文件不是 UTF-8 编码。请用记事本或 VS Code 以 UTF-8 编码另存后再试。", name))
+        return None
+    except OSError as exc:
+        problems.append(Problem(TargetCode.FILE_UNREADABLE, f"无法读取文件（{exc.strerror}）。", name))
+        return None
+    if not text.strip():
+        problems.append(Problem(TargetCode.EMPTY_FILE, "文件是空的。", name))
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.append(_syntax_problem(name, exc))
+        return None
+    lines: dict[tuple, int] = {}
+    if node is not None:
+        _index_lines(node, (), lines, name, problems)
+    return _Located(data, lines)
+
+
+_YAML_PROBLEMS = {
+    "could not find expected ':'": "找不到应有的冒号“:”",
+    "found character '\\t' that cannot start any token": "出现了制表符（Tab），YAML 只能用空格缩进",
+    "mapping values are not allowed here": "此处不能出现“键: 值”，多为缩进错误或文字中含未加引号的冒号",
+    "found unexpected end of stream": "文件意外结束，多为引号未闭合",
+    "did not find expected key": "缩进不对，找不到应有的键",
+    "expected <block end>, but found": "缩进不一致",
+    "did not find expected node content": "缺少内容，多为列表或括号写法不对",
+    "did not find expected ',' or ']'": "方括号列表未闭合或缺少逗号",
+    "did not find expected ',' or '}'": "花括号未闭合或缺少逗号",
+    "found unknown escape character": "引号中有无法识别的反斜杠转义",
+}
+
+
+def _syntax_problem(name: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    column = f"第{mark.column + 1}列" if mark is not None else ""
+    what = getattr(exc, "problem", None) or str(exc)
+    for english, chinese in _YAML_PROBLEMS.items():
+        if what.startswith(english):
+            what = chinese
+            break
+    hint = "常见原因：缩进不一致、冒号后缺少空格、引号或括号未闭合、使用了制表符（Tab）缩进、同一列表项混用了不同缩进。"
+    return Problem(TargetCode.YAML_SYNTAX, f"YAML 语法错误（{column}，{what}）。{hint}", name, line)
+
+
+def _index_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], name: str, problems: list[Problem]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(Problem(TargetCode.DUPLICATE_KEY, f"同一层级中键“{key}”出现了两次，后一个会覆盖前一个。请删除或合并其中一个。", name, key_node.start_mark.line + 1, key))
+            seen.add(key)
+            _index_lines(value_node, (*path, key), lines, name, problems)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*path, i), lines, name, problems)
+
+
+# ---------------------------------------------------------------- pydantic errors in Chinese
+
+_FIELD_LABELS = {
+    "id": "指标编号", "domain": "领域", "goal_no": "目标序号", "name": "指标名称", "unit": "单位",
+    "kind": "目标类型", "target_value": "目标值", "tolerance": "允许偏差", "target_year": "目标年份",
+    "baseline_year": "基期年份", "baseline_value": "基期值", "maintain": "是否须每年保持",
+    "scope": "适用范围", "department": "责任单位", "statistic": "共用统计项", "provenance": "出处",
+    "source_text": "原文", "note": "备注", "lead": "牵头单位", "supporting": "配合单位",
+    "assigned": "单位确定方式", "plan": "规划代码", "title": "规划名称", "document": "文号",
+    "issuer": "发文机关", "issued": "印发日期", "published_in": "刊载于", "period_start": "规划起始年",
+    "period_end": "规划终止年", "domains": "领域列表", "targets": "目标列表", "code": "区划代码",
+    "full_name": "全称", "level": "层级", "parent": "上级代码", "aliases": "别名",
+}
+
+
+def _pydantic_problems(exc: ValidationError, file: str, located: _Located, base: tuple, target_id: str | None) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = str(loc[0]) if loc else None
+        label = _FIELD_LABELS.get(key or "", key or "")
+        line = located.lines.get((*base, *loc)) or located.lines.get((*base, *loc[:1])) or located.lines.get(base)
+        kind = err["type"]
+        if kind == "missing":
+            code, msg = TargetCode.MISSING_FIELD, f"缺少必填字段“{key}”（{label}）。"
+        elif kind == "extra_forbidden":
+            code = TargetCode.UNKNOWN_KEY
+            msg = f"未知字段“{key}”。请检查拼写；允许的字段见 docs/targets.md。"
+        elif key == "kind" and kind in ("enum", "literal_error"):
+            code = TargetCode.INVALID_KIND
+            msg = f"目标类型“{err.get('input')}”无效，只能是 max、min、approx、reduce_from_base、increase、decrease 之一。"
+        elif kind in ("enum", "literal_error"):
+            allowed = err.get("ctx", {}).get("expected", "")
+            code, msg = TargetCode.INVALID_VALUE, f"{label}的取值“{err.get('input')}”无效，应为 {allowed}。"
+        elif kind.startswith(("float", "int")):
+            code, msg = TargetCode.INVALID_VALUE, f"{label}应为数字，现在是“{err.get('input')}”。"
+        elif kind.startswith("bool"):
+            code, msg = TargetCode.INVALID_VALUE, f"{label}应为 true 或 false，现在是“{err.get('input')}”。"
+        elif kind.startswith("string"):
+            code, msg = TargetCode.INVALID_VALUE, f"{label}应为文字，现在是“{err.get('input')}”。"
+        elif kind.startswith(("list", "model", "dict")):
+            code, msg = TargetCode.INVALID_VALUE, f"{label}的格式不对（应为{'列表' if kind.startswith('list') else '键值对'}）。"
+        else:
+            code, msg = TargetCode.INVALID_VALUE, f"{label}的取值无效：{err['msg']}。"
+        field_name = ".".join(str(p) for p in loc) if loc else None
+        problems.append(Problem(code, msg, file, line, field_name, target_id))
+    return problems
+
+
+# ---------------------------------------------------------------- loading
+
+
+def plan_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in RESERVED_FILES)
+
+
+def check_catalogue(directory: Path | str = TARGETS_DIR) -> tuple[Catalogue | None, list[Problem]]:
+    """Load and check every YAML file of a targets folder; never raises on bad content."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        problems.append(Problem(TargetCode.FILE_UNREADABLE, f"目标文件夹“{directory}”不存在。"))
+        return None, problems
+
+    departments = _load_departments(directory, problems)
+    regions = _load_regions(directory, problems)
+    known_departments = {name for d in departments for name in (d.name, d.full_name, *d.aliases)}
+
+    plans: dict[str, Plan] = {}
+    targets: list[Target] = []
+    first_seen: dict[str, tuple[str, int | None]] = {}
+    files = plan_files(directory)
+    if not files:
+        problems.append(Problem(TargetCode.NO_PLANS, f"目标文件夹“{directory}”中没有规划文件（*.yaml）。"))
+    for path in files:
+        plan, plan_targets = _load_plan(path, known_departments if departments else None, problems)
+        if plan is None:
+            continue
+        if plan.plan in plans:
+            problems.append(Problem(TargetCode.DUPLICATE_PLAN, f"规划代码“{plan.plan}”已在 {plans[plan.plan].file} 中使用，每个规划文件的代码必须不同。", path.name, 1, "plan"))
+            continue
+        plans[plan.plan] = plan
+        for target, line in plan_targets:
+            if target.id in first_seen:
+                other_file, other_line = first_seen[target.id]
+                where = f"{other_file} 第{other_line}行" if other_line else other_file
+                problems.append(Problem(TargetCode.DUPLICATE_ID, f"指标编号“{target.id}”重复，已在 {where} 使用。编号必须唯一且不得重复使用。", path.name, line, "id", target.id))
+                continue
+            first_seen[target.id] = (path.name, line)
+            targets.append(target)
+
+    _check_statistics(targets, first_seen, problems)
+    if problems:
+        return None, problems
+    return Catalogue(plans, targets, regions, departments), problems
+
+
+def load_catalogue(directory: Path | str = TARGETS_DIR) -> Catalogue:
+    catalogue, problems = check_catalogue(directory)
+    if catalogue is None:
+        raise CatalogueError(problems)
+    return catalogue
+
+
+def _load_plan(path: Path, departments: set[str] | None, problems: list[Problem]) -> tuple[Plan | None, list[tuple[Target, int | None]]]:
+    name = path.name
+    located = _read_yaml(path, problems)
+    if located is None:
+        return None, []
+    if not isinstance(located.data, dict):
+        problems.append(Problem(TargetCode.NOT_A_MAPPING, "文件顶层应为键值对（plan、title、targets 等），请参照 docs/targets.md 中的示例。", name, 1))
+        return None, []
+    try:
+        header = PlanHeader.model_validate(located.data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, name, located, (), None))
+        return None, []
+
+    file_problems: list[Problem] = []
+    if not PLAN_PATTERN.match(header.plan):
+        file_problems.append(Problem(TargetCode.INVALID_VALUE, f"规划代码“{header.plan}”应为小写英文字母、数字和连字符，如 women、children-2030。", name, located.lines.get(("plan",)), "plan"))
+    if not header.baseline_year < header.period_start <= header.period_end:
+        file_problems.append(Problem(TargetCode.INVALID_YEARS, f"规划期 {header.period_start}—{header.period_end} 年与基期 {header.baseline_year} 年不一致。", name, located.lines.get(("period_start",))))
+    plan = Plan(
+        plan=header.plan, title=header.title, document=header.document, issuer=header.issuer,
+        issued=header.issued, published_in=header.published_in, period_start=header.period_start,
+        period_end=header.period_end, baseline_year=header.baseline_year, domains=tuple(header.domains), file=name,
+    )
+
+    result: list[tuple[Target, int | None]] = []
+    for index, raw in enumerate(header.targets):
+        base = ("targets", index)
+        line = located.lines.get(base)
+        target_id = raw.get("id") if isinstance(raw, dict) else None
+        target_id = str(target_id) if target_id is not None else None
+        if not isinstance(raw, dict):
+            file_problems.append(Problem(TargetCode.NOT_A_MAPPING, "目标列表中的每一项都应是键值对（id、name、kind 等）。", name, line))
+            continue
+        filled = {"baseline_year": header.baseline_year, "target_year": header.period_end, **raw, "plan": header.plan}
+        if filled.get("baseline_year") is None:
+            filled["baseline_year"] = header.baseline_year
+        if filled.get("target_year") is None:
+            filled["target_year"] = header.period_end
+        if "plan" in raw:
+            file_problems.append(Problem(TargetCode.UNKNOWN_KEY, "目标中不应写“plan”，规划代码由文件顶层的 plan 决定。", name, located.lines.get((*base, "plan")), "plan", target_id))
+            continue
+        try:
+            target = Target.model_validate(filled)
+        except ValidationError as exc:
+            file_problems.extend(_pydantic_problems(exc, name, located, base, target_id))
+            continue
+        target_problems = list(_semantic_problems(target, plan, departments))
+        for code, field_name, message in target_problems:
+            file_problems.append(Problem(code, message, name, located.lines.get((*base, field_name)) or line, field_name, target.id))
+        if not target_problems:
+            result.append((target, line))
+    problems.extend(file_problems)
+    return (plan if not file_problems else None), result
+
+
+def _semantic_problems(t: Target, plan: Plan, departments: set[str] | None) -> Iterable[tuple[TargetCode, str, str]]:
+    """Cross-field rules that a type check cannot express."""
+    if not ID_PATTERN.match(t.id):
+        yield TargetCode.INVALID_ID, "id", f"指标编号“{t.id}”格式不对，应如 W1-02、C1-03b（大写字母开头，领域号-目标号）。"
+    if t.domain not in plan.domains:
+        yield TargetCode.UNKNOWN_DOMAIN, "domain", f"领域“{t.domain}”不在本规划的领域列表（domains）中：{'、'.join(plan.domains)}。"
+    unit = UNITS.get(t.unit)
+    if unit is None:
+        yield TargetCode.UNKNOWN_UNIT, "unit", f"单位“{t.unit}”无法识别，可用的单位：{'、'.join(UNITS)}。"
+    if t.kind in DIRECTION_ONLY:
+        if t.target_value is not None:
+            yield TargetCode.TARGET_VALUE_NOT_ALLOWED, "target_value", f"目标类型 {t.kind.value} 是方向性目标（逐步提高/下降），不设目标值，请把 target_value 写成 null。"
+    elif t.target_value is None:
+        yield TargetCode.TARGET_VALUE_MISSING, "target_value", f"目标类型 {t.kind.value} 必须填写目标值 target_value。"
+    if t.tolerance is not None and t.kind != Kind.APPROX:
+        yield TargetCode.TOLERANCE_NOT_APPROX, "tolerance", f"只有 approx（…左右）类目标才能设允许偏差 tolerance，本目标类型是 {t.kind.value}。"
+    if t.kind == Kind.APPROX and (t.tolerance is None or t.tolerance <= 0):
+        yield TargetCode.MISSING_FIELD, "tolerance", "approx（…左右）类目标必须填写大于 0 的允许偏差 tolerance。"
+    if t.kind == Kind.REDUCE_FROM_BASE and t.target_value is not None and not 0 < t.target_value <= 100:
+        yield TargetCode.VALUE_OUT_OF_RANGE, "target_value", f"reduce_from_base 的目标值是下降的百分比，应在 0—100 之间，现在是 {_plain(t.target_value)}。"
+    if unit is not None and t.kind != Kind.REDUCE_FROM_BASE:
+        for key, value in (("target_value", t.target_value), ("baseline_value", t.baseline_value)):
+            if value is None:
+                continue
+            if t.unit == "%" and value > 100:
+                yield TargetCode.PERCENT_ABOVE_100, key, f"百分比不能超过 100%，现在是 {_plain(value)}%。"
+            elif value < unit.lower or (unit.upper is not None and value > unit.upper):
+                yield TargetCode.VALUE_OUT_OF_RANGE, key, f"取值 {_plain(value)} 超出单位“{t.unit}”的合理范围。"
+    if t.baseline_year is not None and t.target_year is not None and t.baseline_year >= t.target_year:
+        yield TargetCode.INVALID_YEARS, "target_year", f"目标年份 {t.target_year} 应晚于基期年份 {t.baseline_year}。"
+    if t.provenance == "seed" and not (t.source_text or "").strip():
+        yield TargetCode.SOURCE_TEXT_MISSING, "source_text", "出处为 seed（县政府公报）的目标必须抄录原文句子 source_text。"
+    if t.statistic is not None and not STATISTIC_PATTERN.match(t.statistic):
+        yield TargetCode.INVALID_VALUE, "statistic", f"共用统计项“{t.statistic}”应为小写英文和下划线，如 rural_tap_water。"
+    if departments is not None:
+        for dep in t.department.all:
+            if dep not in departments:
+                yield TargetCode.UNKNOWN_DEPARTMENT, "department", f"单位“{dep}”不在 departments.yaml 中。请使用其中的简称，或先在 departments.yaml 中添加该单位。"
+
+
+def _check_statistics(targets: list[Target], where: dict[str, tuple[str, int | None]], problems: list[Problem]) -> None:
+    units: dict[str, Target] = {}
+    for t in targets:
+        if t.statistic is None:
+            continue
+        first = units.setdefault(t.statistic, t)
+        if first.unit != t.unit:
+            file, line = where[t.id]
+            problems.append(Problem(TargetCode.STATISTIC_UNIT_MISMATCH, f"共用统计项“{t.statistic}”在 {first.id} 中的单位是“{first.unit}”，这里是“{t.unit}”。同一统计项只能有一个单位。", file, line, "unit", t.id))
+
+
+def _load_list(directory: Path, filename: str, key: str, problems: list[Problem]) -> tuple[_Located | None, list[Any]]:
+    path = directory / filename
+    if not path.exists():
+        return None, []
+    located = _read_yaml(path, problems)
+    if located is None:
+        return None, []
+    if not isinstance(located.data, dict) or not isinstance(located.data.get(key), list):
+        problems.append(Problem(TargetCode.NOT_A_MAPPING, f"文件顶层应为“{key}:”加一个列表。", filename, 1, key))
+        return None, []
+    unknown = set(located.data) - {key}
+    for extra in sorted(unknown):
+        problems.append(Problem(TargetCode.UNKNOWN_KEY, f"未知字段“{extra}”。", filename, located.lines.get((extra,)), extra))
+    return located, located.data[key]
+
+
+def _load_regions(directory: Path, problems: list[Problem]) -> list[Region]:
+    located, items = _load_list(directory, REGIONS_FILE, "regions", problems)
+    regions: list[Region] = []
+    for index, raw in enumerate(items):
+        base = ("regions", index)
+        try:
+            regions.append(Region.model_validate(raw))
+        except ValidationError as exc:
+            assert located is not None
+            problems.extend(_pydantic_problems(exc, REGIONS_FILE, located, base, None))
+    codes: set[str] = set()
+    names: set[str] = set()
+    for index, region in enumerate(regions):
+        line = located.lines.get(("regions", index)) if located else None
+        for label, value, seen in (("区划代码", region.code, codes), ("名称", region.name, names)):
+            if value in seen:
+                problems.append(Problem(TargetCode.DUPLICATE_REGION, f"{label}“{value}”重复。", REGIONS_FILE, line))
+            seen.add(value)
+    for index, region in enumerate(regions):
+        if region.parent is not None and region.parent not in codes:
+            line = located.lines.get(("regions", index)) if located else None
+            problems.append(Problem(TargetCode.UNKNOWN_PARENT, f"{region.name}的上级代码“{region.parent}”不在本文件中。", REGIONS_FILE, line, "parent"))
+    return regions
+
+
+def _load_departments(directory: Path, problems: list[Problem]) -> list[Department]:
+    located, items = _load_list(directory, DEPARTMENTS_FILE, "departments", problems)
+    departments: list[Department] = []
+    for index, raw in enumerate(items):
+        try:
+            departments.append(Department.model_validate(raw))
+        except ValidationError as exc:
+            assert located is not None
+            problems.extend(_pydantic_problems(exc, DEPARTMENTS_FILE, located, ("departments", index), None))
+    seen: dict[str, str] = {}
+    for index, dep in enumerate(departments):
+        for written in {dep.name, dep.full_name, *dep.aliases}:
+            if written in seen and seen[written] != dep.name:
+                line = located.lines.get(("departments", index)) if located else None
+                problems.append(Problem(TargetCode.DUPLICATE_DEPARTMENT, f"“{written}”同时是“{seen[written]}”和“{dep.name}”的名称或别名。", DEPARTMENTS_FILE, line))
+            seen[written] = dep.name
+    return departments

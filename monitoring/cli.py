@@ -1,0 +1,217 @@
+"""`python -m monitoring`: one entry point, Chinese help, no tracebacks.
+
+Exit codes: 0 success, 1 the input has problems (reported in Chinese),
+2 bad arguments or a missing file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from monitoring.catalogue import CSV_COLUMNS, TARGETS_DIR, CatalogueError, check_catalogue, load_catalogue
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or a missing file: exit 2 with the message."""
+
+
+# ---------------------------------------------------------------- argparse in Chinese
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"参数 \1 的取值“\2”无效，可选：\3"),
+    (r"argument (\S+): invalid (\w+) value: '?([^']*)'?", r"参数 \1 的取值“\3”无效"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"无效的子命令“\1”，可选：\2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            if re.search(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"错误：{message}\n（运行 python -m monitoring -h 查看帮助）\n")
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], out=None) -> None:
+    """A plain text table aligned for Chinese characters (which take two columns)."""
+    out = out or sys.stdout
+    cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [max([_width(label)] + [_width(r[i]) for r in cells]) for i, (_, label) in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    print(line([label for _, label in columns]), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for r in cells:
+        print(line(r), file=out)
+
+
+def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out=None) -> None:
+    out = out or sys.stdout
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(row.get(k)) for k in columns})
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return value
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _targets_dir(value: str | None) -> Path:
+    path = Path(value) if value else TARGETS_DIR
+    if not path.is_dir():
+        raise UsageError(f"目标文件夹“{path}”不存在。")
+    return path
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    if args.plan and args.plan not in catalogue.plans:
+        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
+    rows = [row for row in catalogue.rows() if args.plan in (None, row["plan"])]
+    if args.format == "csv":
+        write_csv(rows, CSV_COLUMNS)
+    elif args.format == "json":
+        print_json(rows)
+    else:
+        print_table(rows, [("id", "编号"), ("plan", "规划"), ("name", "指标名称"), ("kind", "类型"),
+                           ("target_value", "目标值"), ("unit", "单位"), ("department", "责任单位")])
+        print(f"\n共 {len(rows)} 项指标。")
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    rows = [{"code": r.code, "name": r.name, "level": r.level} for r in catalogue.regions]
+    write_csv(rows, ["code", "name", "level"])
+    return EXIT_OK
+
+
+def cmd_check_targets(args: argparse.Namespace) -> int:
+    catalogue, problems = check_catalogue(_targets_dir(args.directory))
+    if problems:
+        print(f"发现 {len(problems)} 处问题：", file=sys.stderr)
+        for p in problems:
+            print(f"- {p}  [{p.code}]", file=sys.stderr)
+        return EXIT_INVALID
+    assert catalogue is not None
+    counts = "，".join(f"{plan.title} {len(catalogue.for_plan(key))} 项" for key, plan in catalogue.plans.items())
+    print(f"目标文件检查通过：{counts}；共 {len(catalogue)} 项指标，{len(catalogue.regions)} 个地区，{len(catalogue.departments)} 个单位。")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(
+        prog="python -m monitoring",
+        description="绛县妇女儿童发展规划监测平台 — 命令行工具。",
+        epilog="每个子命令都有自己的帮助，例如：python -m monitoring targets -h",
+    )
+    sub = parser.add_subparsers(dest="command", title="子命令", metavar="子命令", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("targets", help="输出目标库（全部规划的指标）", description="输出目标库。")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
+    p.add_argument("--plan", help="只输出一个规划，如 women、children、disability")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("regions", help="输出地区表（code,name,level）", description="输出地区表。")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_regions)
+
+    p = sub.add_parser("check-targets", help="检查目标文件是否符合规范", description="检查目标文件：语法、字段、类型、重复编号等，逐条列出问题。")
+    p.add_argument("directory", nargs="?", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_check_targets)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogueError as exc:
+        print(f"{exc}\n请先运行 python -m monitoring check-targets 并修正目标文件。", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: a person sees a sentence, not a traceback
+        if os.environ.get("MONITORING_DEBUG"):
+            raise
+        print(f"内部错误（{type(exc).__name__}：{exc}）。请把这条信息和所用文件发给系统维护人员。", file=sys.stderr)
+        return EXIT_INVALID

@@ -1,0 +1,78 @@
+"""Problems found in input files, as objects rather than printed lines or exceptions.
+
+Every checker collects `Problem`s into a list and carries on, so a person
+sees every problem of a file at once. The codes are a contract shared by the
+CLI, the dashboard and the tests; the messages are Chinese and say what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class TargetCode(StrEnum):
+    """Problems in target, region and department YAML files."""
+
+    YAML_SYNTAX = "yaml_syntax"
+    FILE_UNREADABLE = "file_unreadable"
+    EMPTY_FILE = "empty_file"
+    NOT_A_MAPPING = "not_a_mapping"
+    DUPLICATE_KEY = "duplicate_key"
+    UNKNOWN_KEY = "unknown_key"
+    MISSING_FIELD = "missing_field"
+    INVALID_VALUE = "invalid_value"
+    INVALID_KIND = "invalid_kind"
+    INVALID_ID = "invalid_id"
+    DUPLICATE_ID = "duplicate_id"
+    DUPLICATE_PLAN = "duplicate_plan"
+    UNKNOWN_DOMAIN = "unknown_domain"
+    UNKNOWN_UNIT = "unknown_unit"
+    UNKNOWN_DEPARTMENT = "unknown_department"
+    PERCENT_ABOVE_100 = "percent_above_100"
+    VALUE_OUT_OF_RANGE = "value_out_of_range"
+    TOLERANCE_NOT_APPROX = "tolerance_not_approx"
+    TARGET_VALUE_MISSING = "target_value_missing"
+    TARGET_VALUE_NOT_ALLOWED = "target_value_not_allowed"
+    INVALID_YEARS = "invalid_years"
+    SOURCE_TEXT_MISSING = "source_text_missing"
+    STATISTIC_UNIT_MISMATCH = "statistic_unit_mismatch"
+    DUPLICATE_REGION = "duplicate_region"
+    UNKNOWN_PARENT = "unknown_parent"
+    DUPLICATE_DEPARTMENT = "duplicate_department"
+    NO_PLANS = "no_plans"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located as precisely as the input allows.
+
+    `line` is the line of a YAML file or the row of a spreadsheet as the
+    person sees it (header = row 1); `field` is the key or column name.
+    """
+
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    target_id: str | None = None
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        if self.target_id:
+            parts.append(f"指标 {self.target_id}")
+        if self.field:
+            parts.append(f"字段“{self.field}”")
+        return "，".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}：{self.message}" if where else self.message
+
+    def to_dict(self) -> dict:
+        return asdict(self)
