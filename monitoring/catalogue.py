@@ -101,6 +101,7 @@ class Target(_Strict):
     scope: Scope = Scope.COUNTY
     department: DepartmentRef
     statistic: str | None = None
+    upper_bound: float | None = None
     provenance: str
     source_text: str | None
     note: str | None = None
@@ -206,6 +207,20 @@ class Department(_Strict):
     aliases: list[str] = []
 
 
+@dataclass(frozen=True)
+class Series:
+    """What measurements are reported under: one key per statistic, shared by the targets that use it."""
+
+    key: str
+    name: str
+    unit: str
+    target_ids: tuple[str, ...]
+    departments: frozenset[str]
+    year_min: int
+    year_max: int
+    upper_bound: float | None
+
+
 @dataclass
 class Catalogue:
     plans: dict[str, Plan]
@@ -215,12 +230,46 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         self._by_id = {t.id: t for t in self.targets}
+        self._series: dict[str, Series] | None = None
+        self._keys: dict[str, str] | None = None
 
     def __iter__(self) -> Iterator[Target]:
         return iter(self.targets)
 
     def __len__(self) -> int:
         return len(self.targets)
+
+    def series(self) -> dict[str, Series]:
+        """Reporting keys (statistic or target id) with unit, plausible years and responsible units."""
+        if self._series is None:
+            grouped: dict[str, list[Target]] = {}
+            for t in self.targets:
+                grouped.setdefault(t.series_key, []).append(t)
+            self._series = {
+                key: Series(
+                    key=key,
+                    name=group[0].name,
+                    unit=group[0].unit,
+                    target_ids=tuple(t.id for t in group),
+                    departments=frozenset(d for t in group for d in t.department.all),
+                    year_min=min(t.baseline_year or 0 for t in group) - 5,
+                    year_max=max(t.target_year or 0 for t in group) + 5,
+                    upper_bound=max((t.upper_bound for t in group if t.upper_bound is not None), default=None),
+                )
+                for key, group in grouped.items()
+            }
+        return self._series
+
+    def series_key(self, text: str) -> str | None:
+        """The reporting key for a target id or statistic key as written in a file (case-insensitive)."""
+        if self._keys is None:
+            keys: dict[str, str] = {}
+            for t in self.targets:
+                keys[t.id.upper()] = t.series_key
+                if t.statistic:
+                    keys[t.statistic.upper()] = t.series_key
+            self._keys = keys
+        return self._keys.get(text.strip().upper())
 
     def get(self, target_id: str) -> Target | None:
         return self._by_id.get(target_id)

@@ -30,6 +30,8 @@ UNITS: dict[str, Unit] = {
     for u in (
         Unit("%", "百分比", 100.0, 0.0, 100.0, 1),
         Unit("‰", "千分率", 1000.0, 0.0, 1000.0, 1),
+        # Differences and changes of percentages (女性比例之差, 年增幅): may be negative.
+        Unit("百分点", "百分点", None, -100.0, 100.0, 1),
         Unit("1/10万", "十万分率", 100000.0, 0.0, 100000.0, 1),
         Unit("岁", "岁", None, 0.0, 150.0, 1),
         Unit("年", "年", None, 0.0, 100.0, 1),

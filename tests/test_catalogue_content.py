@@ -1,0 +1,113 @@
+"""The real catalogue: complete against the gazette, traceable, consistent."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from monitoring.catalogue import Kind, Scope
+
+GAZETTE = Path(__file__).resolve().parent.parent / "docs" / "sources" / "jiangxian-gazette-2023-02.txt"
+
+# Targets the gazette states with a number: id -> (name contains, kind, target value, unit).
+SEED_TARGETS = [
+    ("W1-01a", "预期寿命", Kind.MIN, 78.1, "岁"),
+    ("W1-02", "孕产妇死亡率", Kind.MAX, 12.5, "1/10万"),
+    ("W1-05a", "艾滋病母婴传播率", Kind.MAX, 2.5, "%"),
+    ("W1-10b", "体育人口", Kind.MIN, 50, "%"),
+    ("W2-04a", "小学", Kind.MIN, 99.95, "%"),
+    ("W2-04b", "初中", Kind.MIN, 99.95, "%"),
+    ("W2-05a", "高中阶段毛入学率", Kind.MIN, 96, "%"),
+    ("W2-06", "职业技能培训", Kind.MIN, 80, "%"),
+    ("W2-09b", "受教育年限", Kind.MIN, 11.6, "年"),
+    ("W3-02", "就业人员中的女性比例", Kind.APPROX, 45, "%"),
+    ("W3-03", "城镇单位就业人员中的女性比例", Kind.APPROX, 40, "%"),
+    ("W4-07c", "村委会成员", Kind.MIN, 30, "%"),
+    ("W5-03", "基本医疗保险参保率", Kind.MIN, 95, "%"),
+    ("W5-04a", "基本养老保险参保率", Kind.MIN, 95, "%"),
+    ("W7-07a", "农村自来水普及率", Kind.MIN, 92, "%"),
+    ("W7-08", "农村卫生厕所普及率", Kind.MIN, 92, "%"),
+    ("C1-03a", "新生儿死亡率", Kind.MAX, 3.2, "‰"),
+    ("C1-03b", "婴儿死亡率", Kind.MAX, 5.3, "‰"),
+    ("C1-03c", "5岁以下儿童死亡率", Kind.MAX, 6.5, "‰"),
+    ("C1-06", "免疫规划疫苗接种率", Kind.MIN, 90, "%"),
+    ("C1-S12", "心理健康教育教师", Kind.MIN, 90, "%"),
+    ("C2-03", "儿童伤害死亡率", Kind.REDUCE_FROM_BASE, 20, "1/10万"),
+    ("C3-02a", "学前教育毛入园率", Kind.MIN, 92, "%"),
+    ("C3-04a", "高中阶段", Kind.MIN, 96, "%"),
+    ("C3-05a", "残疾儿童义务教育入学率", Kind.MIN, 97, "%"),
+    ("C4-07", "托位数", Kind.MIN, 4.5, "个"),
+    ("D1-05c", "补贴", Kind.MIN, 200, "元/月"),
+    ("D0-01", "养老保险参保率", Kind.MIN, 90, "%"),
+    ("D0-02", "医疗保险参保率", Kind.MIN, 95, "%"),
+    ("D0-03", "义务教育入学率", Kind.MIN, 97, "%"),
+]
+
+
+@pytest.mark.parametrize(("target_id", "name", "kind", "value", "unit"), SEED_TARGETS, ids=[row[0] for row in SEED_TARGETS])
+def test_seed_target_is_encoded(catalogue, target_id, name, kind, value, unit):
+    target = catalogue.get(target_id)
+    assert target is not None, f"{target_id} missing"
+    assert name in target.name
+    assert (target.kind, target.target_value, target.unit) == (kind, value, unit)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_seed_source_text_is_verbatim_in_the_gazette(catalogue):
+    gazette = _squash(GAZETTE.read_text(encoding="utf-8"))
+    missing = [t.id for t in catalogue if t.provenance == "seed" and _squash(t.source_text or "") not in gazette]
+    assert missing == []
+
+
+def test_national_plan_targets_say_they_await_the_county_table(catalogue):
+    national = [t for t in catalogue if t.provenance == "national_plan"]
+    assert len(national) >= 8
+    assert all("待" in (t.note or "") for t in national)
+
+
+def test_ids_are_unique_and_plans_are_complete(catalogue):
+    ids = [t.id for t in catalogue]
+    assert len(ids) == len(set(ids))
+    assert set(catalogue.plans) == {"women", "children", "disability"}
+    for plan in catalogue.plans.values():
+        assert (plan.period_start, plan.period_end, plan.baseline_year) == (2021, 2025, 2020)
+        assert plan.document.startswith("绛政办规备字〔2023〕")
+        assert catalogue.for_plan(plan.plan), plan.plan
+
+
+def test_child_mortality_is_per_thousand_and_says_why(catalogue):
+    for target_id in ("C1-03a", "C1-03b", "C1-03c"):
+        target = catalogue.get(target_id)
+        assert target.unit == "‰"
+        assert "‰" in target.note and "%" in target.source_text
+
+
+def test_township_vaccination_target_is_per_township_and_maintained(catalogue):
+    target = catalogue.get("C1-06")
+    assert target.scope == Scope.EACH_TOWNSHIP
+    assert target.maintain
+
+
+def test_shared_statistics_serve_both_plans(catalogue):
+    for key in ("rural_tap_water", "rural_sanitary_toilet", "high_school_gross_enrollment"):
+        plans = {t.plan for t in catalogue if t.statistic == key}
+        assert plans == {"women", "children"}, key
+
+
+def test_regions_hold_the_ten_townships_and_the_zone(catalogue):
+    townships = catalogue.townships()
+    assert len(townships) == 10
+    assert {r.name for r in townships} >= {"古绛镇", "横水镇", "冷口乡", "郝庄乡"}
+    assert catalogue.region_name("磨里镇") == "么里镇"
+    assert catalogue.region_name("绛县经济开发区") == "绛县经济开发区"
+
+
+def test_department_names_resolve_from_any_spelling(catalogue):
+    assert catalogue.department_name("绛县卫生健康和体育局") == "县卫体局"
+    assert catalogue.department_name("卫体局") == "县卫体局"
+    assert catalogue.for_department("县卫体局")

@@ -1,0 +1,93 @@
+"""`python -m monitoring targets | regions | check-targets`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from monitoring.catalogue import CSV_COLUMNS
+from monitoring.cli import main
+from tests.conftest import ROOT
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_targets_csv_has_the_exact_columns_and_every_target(capsys, catalogue):
+    code, out, _ = run(capsys, "targets", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert len(rows) == len(catalogue)
+    maternal = next(r for r in rows if r["id"] == "W1-02")
+    assert (maternal["kind"], maternal["target_value"], maternal["unit"], maternal["maintain"]) == ("max", "12.5", "1/10万", "false")
+
+
+def test_targets_json_filters_by_plan(capsys, catalogue):
+    code, out, _ = run(capsys, "targets", "--format", "json", "--plan", "children")
+    assert code == 0
+    data = json.loads(out)
+    assert {row["plan"] for row in data} == {"children"}
+    assert len(data) == len(catalogue.for_plan("children"))
+
+
+def test_targets_table_is_readable(capsys):
+    code, out, _ = run(capsys, "targets", "--plan", "women")
+    assert code == 0
+    assert "孕产妇死亡率" in out and "共" in out
+
+
+def test_unknown_plan_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "targets", "--plan", "elderly")
+    assert code == 2
+    assert "没有规划“elderly”" in err
+
+
+def test_regions_prints_code_name_level(capsys):
+    code, out, _ = run(capsys, "regions")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "code,name,level"
+    assert "140826100,古绛镇,town" in lines
+
+
+def test_check_targets_clean_on_the_real_catalogue(capsys):
+    code, out, _ = run(capsys, "check-targets")
+    assert code == 0
+    assert "检查通过" in out
+
+
+def test_check_targets_reports_every_problem_and_exits_1(capsys, targets_dir):
+    folder = targets_dir("duplicate-id.yaml", "wrong-kind.yaml")
+    code, _, err = run(capsys, "check-targets", str(folder))
+    assert code == 1
+    assert "duplicate-id.yaml，第27行，指标 C1-02" in err
+    assert "[invalid_kind]" in err
+
+
+def test_check_targets_missing_folder_exits_2(capsys, tmp_path):
+    code, _, err = run(capsys, "check-targets", str(tmp_path / "nope"))
+    assert code == 2
+    assert "不存在" in err
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["targets", "--format", "xml"], []])
+def test_bad_arguments_exit_2_in_chinese_without_traceback(argv):
+    result = subprocess.run([sys.executable, "-m", "monitoring", *argv], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "错误" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_is_chinese():
+    result = subprocess.run([sys.executable, "-m", "monitoring", "-h"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert "用法" in result.stdout and "子命令" in result.stdout
