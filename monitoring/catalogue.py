@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -385,6 +386,9 @@ _YAML_PROBLEMS = {
     "did not find expected ',' or ']'": "方括号列表未闭合或缺少逗号",
     "did not find expected ',' or '}'": "花括号未闭合或缺少逗号",
     "found unknown escape character": "引号中有无法识别的反斜杠转义",
+    "found character '%' that cannot start any token": "“%”不能作为值的开头，请加引号，如 unit: \"%\"",
+    "found character '@' that cannot start any token": "“@”不能作为值的开头，请加引号",
+    "found character '`' that cannot start any token": "“`”不能作为值的开头，请加引号",
 }
 
 
@@ -686,3 +690,73 @@ def _load_departments(directory: Path, problems: list[Problem]) -> list[Departme
                 problems.append(Problem(TargetCode.DUPLICATE_DEPARTMENT, f"“{written}”同时是“{seen[written]}”和“{dep.name}”的名称或别名。", DEPARTMENTS_FILE, line))
             seen[written] = dep.name
     return departments
+
+
+# ---------------------------------------------------------------- tables for people
+
+TABLE_LABELS = {
+    "id": "编号", "plan": "规划", "domain": "领域", "goal_no": "目标序号", "name": "指标名称", "unit": "单位",
+    "target": "目标", "kind": "目标类型", "target_value": "目标值", "tolerance": "允许偏差", "target_year": "目标年份",
+    "baseline_year": "基期年份", "baseline_value": "基期值", "maintain": "每年须保持", "scope": "适用范围",
+    "department": "牵头单位", "supporting": "配合单位", "assigned": "单位来源", "statistic": "共用统计项",
+    "provenance": "出处", "source_text": "规划原文", "note": "备注",
+}
+SCOPE_LABELS = {Scope.COUNTY: "全县", Scope.EACH_TOWNSHIP: "各乡（镇）"}
+PROVENANCE_LABELS = {"seed": "县政府公报", "national_plan": "国家规划主要指标（待核对）"}
+
+
+def catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
+    """The whole catalogue with Chinese column names, as the 目标库 page and its downloads show it."""
+
+    records = []
+    for t in catalogue.targets:
+        plan = catalogue.plans[t.plan]
+        records.append({
+            "编号": t.id,
+            "规划": plan.title,
+            "领域": t.domain,
+            "目标序号": t.goal_no,
+            "指标名称": t.name,
+            "单位": t.unit,
+            "目标": t.target_label(),
+            "目标类型": t.kind.value,
+            "目标值": t.target_value,
+            "目标年份": t.target_year,
+            "基期年份": t.baseline_year,
+            "基期值": t.baseline_value,
+            "每年须保持": "是" if t.maintain else "否",
+            "适用范围": SCOPE_LABELS[t.scope],
+            "牵头单位": t.department.lead,
+            "配合单位": "、".join(t.department.supporting),
+            "单位来源": "规划明确" if t.department.assigned == "plan" else "默认分配（待核实）",
+            "共用统计项": t.statistic or "",
+            "出处": PROVENANCE_LABELS.get(t.provenance, t.provenance),
+            "规划原文": t.source_text or "",
+            "备注": t.note or "",
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def filter_table(table: pd.DataFrame, plan_title: str | None = None, domain: str | None = None,
+                 department: str | None = None, query: str = "") -> pd.DataFrame:
+    """Rows matching every given filter; the query searches id, name, source sentence and note."""
+    mask = table["编号"].notna()
+    if plan_title:
+        mask &= table["规划"] == plan_title
+    if domain:
+        mask &= table["领域"] == domain
+    if department:
+        mask &= (table["牵头单位"] == department) | table["配合单位"].str.contains(department, regex=False)
+    query = query.strip()
+    if query:
+        haystack = table["编号"] + " " + table["指标名称"] + " " + table["规划原文"] + " " + table["备注"]
+        mask &= haystack.str.contains(query, case=False, regex=False)
+    return table[mask].reset_index(drop=True)
+
+
+def fingerprint(directory: Path | str = TARGETS_DIR) -> tuple:
+    """Names, sizes and modification times of the target files: a cache key that changes with any edit."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.glob("*.yaml")))

@@ -1,0 +1,34 @@
+"""The 目标库 page through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+
+
+def test_catalogue_page_shows_every_target(app, catalogue):
+    assert not app.exception
+    assert app.title[0].value == "目标库"
+    assert app.metric[0].value == f"{len(catalogue)} 项"
+
+
+def test_filters_change_what_the_table_shows(app, catalogue):
+    app.selectbox(key="catalogue_plan").select("绛县儿童发展“十四五”规划").run()
+    assert app.metric[0].value == f"{len(catalogue.for_plan('children'))} 项"
+    app.text_input(key="catalogue_query").input("c1-03b").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["编号"]) == ["C1-03b"]
+
+
+def test_empty_search_result_says_what_to_do(app):
+    app.text_input(key="catalogue_query").input("没有这个指标").run()
+    assert not app.exception
+    assert any("放宽筛选条件" in info.value for info in app.info)
