@@ -162,6 +162,93 @@ def cmd_check_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _existing_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise UsageError(f"文件“{value}”不存在。")
+    return path
+
+
+def _department(catalogue, value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = catalogue.department_name(value)
+    if name is None:
+        raise UsageError(f"没有单位“{value}”。可用的单位：{'、'.join(d.name for d in catalogue.departments)}。")
+    return name
+
+
+def print_problems(report, out=None) -> None:
+    out = out or sys.stdout
+    for p in report.errors:
+        print(f"  ✗ {_where(p)}{p.message}  [{p.code}]", file=out)
+    for p in report.notices:
+        print(f"  · {_where(p)}{p.message}", file=out)
+
+
+def _where(p) -> str:
+    parts = []
+    if p.line is not None:
+        parts.append(f"第{p.line}行")
+    if p.field:
+        parts.append(f"“{p.field}”列")
+    return ("，".join(parts) + "：") if parts else ""
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from monitoring.measurements import validate_file
+
+    path = _existing_file(args.file)
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    department = _department(catalogue, args.department)
+    report = validate_file(path, catalogue, department)
+    if args.json:
+        print_json(report.to_dict())
+    elif report.ok:
+        print(f"校验通过：{path.name}，{len(report.rows)} 行数据可以导入。")
+        print_problems(report)
+    else:
+        print(f"校验未通过：{path.name} 有 {len(report.errors)} 处错误，整个文件不会导入。请逐条修改后重新提交：")
+        print_problems(report)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from monitoring.templates import template_csv, template_frame, template_xlsx
+
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    department = _department(catalogue, args.department)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError("--out 的文件名应以 .xlsx 或 .csv 结尾。")
+    previous = _previous_values(args.root, catalogue, args.year - 1)
+    frame = template_frame(catalogue, department, args.year, previous)
+    if frame.empty:
+        raise UsageError(f"{department}没有需要报送的指标。")
+    data = template_xlsx(frame, department, args.year) if out.suffix.lower() == ".xlsx" else template_csv(frame)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已生成 {department} {args.year} 年填报模板：{out}（{len(frame)} 行）。")
+    return EXIT_OK
+
+
+def _previous_values(root: str | None, catalogue, year: int) -> dict:
+    """Last year's effective values from the live data, for reference in a template."""
+    try:
+        from monitoring.store import Store
+    except ImportError:
+        return {}
+    live = Store(Path(root) if root else default_root()).live(catalogue)
+    if live.empty:
+        return {}
+    rows = live[live["year"] == year]
+    return {(r.indicator_id, r.region, r.sex): r.value for r in rows.itertuples()}
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("MONITORING_DATA", "data"))
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -187,6 +274,21 @@ def build_parser() -> _Parser:
     p = sub.add_parser("check-targets", help="检查目标文件是否符合规范", description="检查目标文件：语法、字段、类型、重复编号等，逐条列出问题。")
     p.add_argument("directory", nargs="?", metavar="目录", help="目标文件夹（默认 targets/）")
     p.set_defaults(func=cmd_check_targets)
+
+    p = sub.add_parser("validate", help="校验一个数据文件（不导入）", description="校验部门报送的数据文件（CSV 或 .xlsx），逐条列出错误的行、列和修改方法。退出码：0 通过，1 有错误，2 参数错误或文件不存在。")
+    p.add_argument("file", metavar="文件", help="要校验的 CSV 或 .xlsx 文件")
+    p.add_argument("--department", metavar="单位", help="报送单位（给出时只允许该单位负责的指标）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（ok、rows、errors、notices）")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="生成某单位的填报模板", description="生成某单位某年度的填报模板（.xlsx 或 .csv）。")
+    p.add_argument("--department", required=True, metavar="单位", help="单位简称，如 县卫体局")
+    p.add_argument("--year", required=True, type=int, metavar="年份", help="填报年份，如 2025")
+    p.add_argument("--out", required=True, metavar="文件", help="输出文件，以 .xlsx 或 .csv 结尾")
+    p.add_argument("--root", metavar="目录", help="数据文件夹（默认 data/ 或环境变量 MONITORING_DATA），用于填入上年数值")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_template)
 
     return parser
 

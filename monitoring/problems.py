@@ -43,6 +43,46 @@ class TargetCode(StrEnum):
     NO_PLANS = "no_plans"
 
 
+class DataCode(StrEnum):
+    """Errors in a department's data file; any one rejects the whole file."""
+
+    EMPTY_FILE = "empty_file"
+    NO_ROWS = "no_rows"
+    UNREADABLE_FILE = "unreadable_file"
+    BINARY_FILE = "binary_file"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    MISSING_COLUMN = "missing_column"
+    DUPLICATE_COLUMN = "duplicate_column"
+    UNKNOWN_INDICATOR = "unknown_indicator"
+    NOT_A_NUMBER = "not_a_number"
+    FORMULA = "formula"
+    UNIT_MISMATCH = "unit_mismatch"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_YEAR = "invalid_year"
+    YEAR_OUT_OF_RANGE = "year_out_of_range"
+    UNKNOWN_REGION = "unknown_region"
+    UNKNOWN_SEX = "unknown_sex"
+    INVALID_COUNT = "invalid_count"
+    INCOMPLETE_COUNTS = "incomplete_counts"
+    NUMERATOR_ABOVE_DENOMINATOR = "numerator_above_denominator"
+    VALUE_MISMATCH = "value_mismatch"
+    CONFLICTING_DUPLICATE = "conflicting_duplicate"
+    NOT_ASSIGNED = "not_assigned"
+
+
+class NoticeCode(StrEnum):
+    """Things a person should know about an accepted file; they never reject it."""
+
+    NOT_REPORTED = "not_reported"
+    EXACT_DUPLICATE = "exact_duplicate"
+    IGNORED_COLUMN = "ignored_column"
+    VALUE_COMPUTED = "value_computed"
+    TITLE_ROWS_SKIPPED = "title_rows_skipped"
+    SHEET_USED = "sheet_used"
+    WIDE_TABLE = "wide_table"
+    ENCODING = "encoding"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem, located as precisely as the input allows.

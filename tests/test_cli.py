@@ -91,3 +91,26 @@ def test_help_is_chinese():
     result = subprocess.run([sys.executable, "-m", "monitoring", "-h"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
     assert "用法" in result.stdout and "子命令" in result.stdout
+
+
+def test_validate_exit_codes_and_json(capsys):
+    from tests.conftest import FIXTURES
+
+    bad = FIXTURES / "measurements" / "many-errors.csv"
+    code, out, _ = run(capsys, "validate", str(bad), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["ok"] is False and len(data["errors"]) == 4
+    code, out, _ = run(capsys, "validate", str(FIXTURES / "measurements" / "gbk-excel-export.csv"), "--department", "卫体局")
+    assert code == 0 and "校验通过" in out
+    code, _, err = run(capsys, "validate", "no-such-file.csv")
+    assert code == 2 and "不存在" in err
+    code, _, err = run(capsys, "validate", str(bad), "--department", "县气象局")
+    assert code == 2 and "没有单位" in err
+
+
+def test_template_command_writes_xlsx(capsys, tmp_path):
+    out = tmp_path / "卫体局2025.xlsx"
+    code, stdout, _ = run(capsys, "template", "--department", "县卫体局", "--year", "2025", "--out", str(out), "--root", str(tmp_path / "data"))
+    assert code == 0 and out.read_bytes().startswith(b"PK")
+    assert "已生成" in stdout
