@@ -83,6 +83,15 @@ class DepartmentRef(_Strict):
         return [self.lead, *self.supporting]
 
 
+class Thresholds(_Strict):
+    """Per-target warning thresholds (see docs/methodology.md); the defaults suit most indicators."""
+
+    noise_floor: float = 0.01        # regression: worse than the previous value by more than 1% of it
+    fluctuation_mean: float = 0.10   # fluctuation: latest deviates from the mean of up to 3 previous values by >10%
+    fluctuation_mad: float = 3.0     # fluctuation: latest change > 3 × median absolute year-on-year change
+    small_numbers: int = 20          # small_numbers: fewer events than this in the numerator
+
+
 class Target(_Strict):
     """One quantitative target; `plan`, `target_year` and `baseline_year` are filled from the plan file."""
 
@@ -103,6 +112,9 @@ class Target(_Strict):
     department: DepartmentRef
     statistic: str | None = None
     upper_bound: float | None = None
+    numerator_label: str | None = None
+    denominator_label: str | None = None
+    thresholds: Thresholds = Thresholds()
     provenance: str
     source_text: str | None
     note: str | None = None
