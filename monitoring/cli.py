@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from monitoring.catalogue import CSV_COLUMNS, TARGETS_DIR, CatalogueError, check_catalogue, load_catalogue
+from monitoring.store import StoreError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -234,19 +235,148 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def _previous_values(root: str | None, catalogue, year: int) -> dict:
     """Last year's effective values from the live data, for reference in a template."""
-    try:
-        from monitoring.store import Store
-    except ImportError:
-        return {}
-    live = Store(Path(root) if root else default_root()).live(catalogue)
+    from monitoring.store import Store
+
+    live = Store(_root(root)).live(catalogue)
     if live.empty:
         return {}
     rows = live[live["year"] == year]
     return {(r.indicator_id, r.region, r.sex): r.value for r in rows.itertuples()}
 
 
-def default_root() -> Path:
-    return Path(os.environ.get("MONITORING_DATA", "data"))
+def _root(value: str | None) -> Path:
+    from monitoring.datasets import data_root
+
+    return Path(value) if value else data_root()
+
+
+def _store(args: argparse.Namespace):
+    from monitoring.store import Store
+
+    return Store(_root(args.root))
+
+
+def _entry_line(entry: dict) -> str:
+    from monitoring.store import STATUS_LABELS
+
+    status = STATUS_LABELS.get(entry["status"], entry["status"])
+    text = f"{entry['id']}  {status}  {entry['department']}  {entry['user']}  {entry['time'][:19].replace('T', ' ')}  {entry['filename']}  {entry['rows']}行"
+    if entry.get("reason"):
+        text += f"\n    原因：{entry['reason']}"
+    return text
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    path = _existing_file(args.file)
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    _department(catalogue, args.department)
+    entry, report = _store(args).submit(path.read_bytes(), path.name, args.department, args.user, catalogue, approve=args.approve)
+    if report.ok:
+        state = "已审核通过，数据已生效" if entry["status"] == "approved" else "待办公室审核"
+        print(f"已提交：{entry['id']}（{len(report.rows)} 行，{state}）。原文件已原样保存。")
+        print_problems(report)
+        return EXIT_OK
+    print(f"提交的文件有 {len(report.errors)} 处错误，整个文件未导入（已作为 {entry['id']} 记录并保存原文件）。请修改后重新提交：")
+    print_problems(report)
+    return EXIT_INVALID
+
+
+def cmd_submissions(args: argparse.Namespace) -> int:
+    entries = _store(args).submissions(args.status)
+    if args.json:
+        print_json(entries)
+        return EXIT_OK
+    if not entries:
+        print("没有报送记录。" if not args.status else f"没有状态为 {args.status} 的报送记录。")
+        return EXIT_OK
+    for entry in entries:
+        print(_entry_line(entry))
+    print(f"\n共 {len(entries)} 份。")
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    entry = _store(args).approve(args.id, args.user)
+    print(f"已审核通过 {entry['id']}（{entry['department']}，{entry['rows']} 行），数据已生效。")
+    return EXIT_OK
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    entry = _store(args).reject(args.id, args.user, args.reason)
+    print(f"已驳回 {entry['id']}（{entry['department']}）。原因：{entry['reason']}")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    key = catalogue.series_key(args.indicator)
+    if key is None:
+        raise UsageError(f"指标编号“{args.indicator}”不在目标库中。")
+    region = None
+    if args.region:
+        region = catalogue.region_name(args.region)
+        if region is None:
+            raise UsageError(f"地区“{args.region}”无法识别。")
+    history = _store(args).history(key, region, catalogue)
+    if history.empty:
+        print(f"{args.indicator} 没有已生效的报送数据。")
+        return EXIT_OK
+    rows = history.to_dict("records")
+    for row in rows:
+        row["effective"] = "现行" if row["effective"] else "已被替代"
+    print_table(rows, [("year", "年份"), ("region", "地区"), ("sex", "性别"), ("value", "数值"), ("numerator", "分子"),
+                       ("denominator", "分母"), ("effective", "状态"), ("submission_id", "报送编号"), ("department", "单位"),
+                       ("user", "提交人"), ("time", "提交时间"), ("file", "文件")])
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from monitoring import datasets
+    from monitoring.evaluation import OUTPUT_COLUMNS, STATUS_STYLE, Status, evaluate
+
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    if args.plan and args.plan not in catalogue.plans:
+        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
+    folder = None
+    if args.data:
+        folder = Path(args.data)
+        if not folder.is_dir():
+            raise UsageError(f"数据文件夹“{args.data}”不存在。")
+    dataset = datasets.load(catalogue, folder=folder)
+    for item in dataset.skipped:
+        print(f"注意：{item['file']} 未使用：{item['reason']}", file=sys.stderr)
+    if dataset.is_demo:
+        print(f"注意：正式数据为空，以下使用{datasets.DEMO_LABEL}。", file=sys.stderr)
+    result = evaluate(catalogue, dataset.rows, year=args.year, plan=args.plan)
+    table = result.table()
+    if args.format == "csv":
+        write_csv(table.to_dict("records"), OUTPUT_COLUMNS)
+    elif args.format == "json":
+        print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
+    else:
+        rows = table.to_dict("records")
+        for row in rows:
+            row["status"] = STATUS_STYLE[Status(row["status"])].label
+        print_table(rows, [("id", "编号"), ("name", "指标名称"), ("status", "状态"), ("warnings", "预警"), ("explanation", "说明")])
+        summary = result.summary("plan")
+        print()
+        for record in summary.to_dict("records"):
+            title = catalogue.plans[record["plan"]].title
+            rate = f"{record['attainment'] * 100:.1f}%" if record["attainment"] is not None and record["attainment"] == record["attainment"] else "—"
+            counts = "，".join(f"{STATUS_STYLE[s].label}{record[s.value]}项" for s in Status)
+            print(f"{title}：{record['targets']}项指标，达标率{rate}（{counts}）。")
+        print(f"评估年份：{result.year}年；数据：{dataset.label}。")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from monitoring.demo import write_demo
+
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    folder = Path(args.out) if args.out else _root(None) / "demo"
+    paths = write_demo(catalogue, folder)
+    print(f"已生成{len(paths)}个示例数据文件（示例数据，非真实统计）：{folder}")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- parser
@@ -290,6 +420,57 @@ def build_parser() -> _Parser:
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
     p.set_defaults(func=cmd_template)
 
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--root", metavar="目录", help="数据文件夹（默认 data/ 或环境变量 MONITORING_DATA）")
+
+    p = sub.add_parser("submit", help="提交一个数据文件", description="提交部门数据文件：原文件原样保存；校验通过的待办公室审核（--approve 立即生效），有错误的整份退回。")
+    p.add_argument("file", metavar="文件", help="CSV 或 .xlsx 文件")
+    p.add_argument("--department", required=True, metavar="单位", help="报送单位，如 县卫体局")
+    p.add_argument("--user", required=True, metavar="姓名", help="提交人")
+    p.add_argument("--approve", action="store_true", help="提交即审核通过（办公室自行导入时使用）")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    store_options(p)
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("submissions", help="列出报送记录", description="列出报送记录（最新的在后）。")
+    p.add_argument("--status", choices=["pending", "approved", "rejected", "superseded"], help="只列出某一状态")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    store_options(p)
+    p.set_defaults(func=cmd_submissions)
+
+    p = sub.add_parser("approve", help="审核通过一份报送", description="审核通过一份待审核的报送，其数据成为正式数据。")
+    p.add_argument("id", metavar="报送编号")
+    p.add_argument("--user", default="县妇儿工委办公室", metavar="姓名", help="审核人（默认 县妇儿工委办公室）")
+    store_options(p)
+    p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser("reject", help="驳回一份报送", description="驳回一份待审核的报送，并写明原因（报送单位可以看到）。")
+    p.add_argument("id", metavar="报送编号")
+    p.add_argument("--reason", required=True, metavar="原因", help="驳回原因")
+    p.add_argument("--user", default="县妇儿工委办公室", metavar="姓名", help="审核人（默认 县妇儿工委办公室）")
+    store_options(p)
+    p.set_defaults(func=cmd_reject)
+
+    p = sub.add_parser("history", help="查看一个指标的历次报送值", description="查看一个指标历次审核通过的数值：哪份报送、谁、何时，是否现行。")
+    p.add_argument("indicator", metavar="指标编号", help="如 W1-02（共用统计项也可用其任一指标编号）")
+    p.add_argument("--region", metavar="地区", help="只看一个地区，如 全县、古绛镇")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    store_options(p)
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("evaluate", help="评估全部指标的状态和预警", description="评估每项指标在某一年的状态、进度、趋势和预警。默认使用正式数据；正式数据为空时使用示例数据。")
+    p.add_argument("--data", metavar="目录", help="数据文件夹（其中的 CSV/xlsx 都会读取和校验）")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：有数据的最近一年）")
+    p.add_argument("--plan", help="只评估一个规划，如 women、children、disability")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("demo", help="重新生成示例数据", description="按固定随机种子重新生成 data/demo/ 中的示例数据（非真实统计）。")
+    p.add_argument("--out", metavar="目录", help="输出文件夹（默认 data/demo/）")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_demo)
+
     return parser
 
 
@@ -304,6 +485,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
     except CatalogueError as exc:
         print(f"{exc}\n请先运行 python -m monitoring check-targets 并修正目标文件。", file=sys.stderr)
         return EXIT_INVALID

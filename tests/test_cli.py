@@ -114,3 +114,40 @@ def test_template_command_writes_xlsx(capsys, tmp_path):
     code, stdout, _ = run(capsys, "template", "--department", "县卫体局", "--year", "2025", "--out", str(out), "--root", str(tmp_path / "data"))
     assert code == 0 and out.read_bytes().startswith(b"PK")
     assert "已生成" in stdout
+
+
+def test_submit_approve_history_and_evaluate(capsys, tmp_path, monkeypatch):
+    from tests.conftest import FIXTURES
+
+    root = tmp_path / "data"
+    good = FIXTURES / "measurements" / "gbk-excel-export.csv"
+    code, out, _ = run(capsys, "submit", str(good), "--department", "县卫体局", "--user", "张三", "--root", str(root))
+    assert code == 0 and "待办公室审核" in out
+    code, out, _ = run(capsys, "submissions", "--root", str(root), "--status", "pending", "--json")
+    submission = json.loads(out)[0]["id"]
+    code, out, _ = run(capsys, "approve", submission, "--root", str(root))
+    assert code == 0 and "已审核通过" in out
+    code, out, _ = run(capsys, "history", "W1-02", "--root", str(root))
+    assert code == 0 and "53.8" in out and submission in out
+    code, _, err = run(capsys, "reject", submission, "--reason", "重复", "--root", str(root))
+    assert code == 1 and "不能" in err
+    monkeypatch.setenv("MONITORING_DATA", str(root))
+    code, out, _ = run(capsys, "evaluate", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    maternal = next(r for r in rows if r["id"] == "W1-02")
+    assert (maternal["year"], maternal["latest_value"], maternal["status"]) == ("2024", "53.8", "at_risk")
+
+
+def test_submit_invalid_file_is_kept_and_rejected(capsys, tmp_path):
+    from tests.conftest import FIXTURES
+
+    root = tmp_path / "data"
+    code, out, _ = run(capsys, "submit", str(FIXTURES / "measurements" / "many-errors.csv"), "--department", "县人社局", "--user", "李四", "--root", str(root))
+    assert code == 1 and "整个文件未导入" in out
+    code, out, _ = run(capsys, "submissions", "--root", str(root))
+    assert "已驳回" in out
+
+
+def test_evaluate_unknown_plan_and_missing_folder(capsys, tmp_path):
+    assert run(capsys, "evaluate", "--plan", "elderly")[0] == 2
+    assert run(capsys, "evaluate", "--data", str(tmp_path / "none"))[0] == 2

@@ -1,0 +1,86 @@
+"""Which measurements a view or report evaluates: the live data set, the demo data, or a folder.
+
+The live data set is used as soon as it has any row; until then the demo data
+is shown, clearly marked. The two are never mixed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from monitoring.catalogue import Catalogue
+from monitoring.measurements import COLUMNS, validate_bytes
+from monitoring.store import DATA_DIR, Store
+
+DEMO_LABEL = "示例数据（非真实统计）"
+DATA_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+@dataclass
+class Dataset:
+    """Measurements to evaluate, with where they came from and which files were left out."""
+
+    rows: pd.DataFrame
+    source: str  # live | demo | folder
+    location: Path
+    skipped: list[dict] = field(default_factory=list)  # file, reason
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    @property
+    def label(self) -> str:
+        return {"live": "正式数据", "demo": DEMO_LABEL, "folder": f"文件夹 {self.location}"}[self.source]
+
+    def years(self) -> list[int]:
+        return sorted({int(y) for y in self.rows["year"].dropna()}) if not self.rows.empty else []
+
+
+def data_root() -> Path:
+    """The data root: $MONITORING_DATA, else data/ beside the code."""
+    value = os.environ.get("MONITORING_DATA")
+    return Path(value) if value else DATA_DIR
+
+
+def read_folder(folder: Path, catalogue: Catalogue) -> Dataset:
+    """Every measurement file under a folder (recursively), validated; files with errors are skipped and listed.
+
+    When files overlap, the one later in name order wins, so a folder of yearly
+    files (2023.csv, 2024.csv) reads as one would expect.
+    """
+    frames = []
+    skipped = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith((".", "~$"))):
+        report = validate_bytes(path.read_bytes(), catalogue, path.name)
+        if not report.ok:
+            first = report.errors[0]
+            where = f"第{first.line}行" if first.line else ""
+            skipped.append({"file": str(path.relative_to(folder)), "reason": f"有 {len(report.errors)} 处错误（如{where}{first.message}）"})
+            continue
+        frame = report.rows[COLUMNS].copy()
+        frame["file"] = str(path.relative_to(folder))
+        frames.append(frame)
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)
+        rows = rows.drop_duplicates(["indicator_id", "year", "region", "sex"], keep="last").reset_index(drop=True)
+    else:
+        rows = pd.DataFrame(columns=[*COLUMNS, "file"])
+    return Dataset(rows, "folder", folder, skipped)
+
+
+def load(catalogue: Catalogue, root: Path | None = None, folder: Path | None = None) -> Dataset:
+    """A given folder; else the live data of the data root; else, while that is empty, the demo data."""
+    if folder is not None:
+        return read_folder(folder, catalogue)
+    root = root or data_root()
+    live = Store(root).live(catalogue)
+    if not live.empty:
+        return Dataset(live, "live", root, list(live.attrs.get("skipped", [])))
+    demo = read_folder(root / "demo", catalogue)
+    demo.source = "demo"
+    return demo
