@@ -84,3 +84,20 @@ def load(catalogue: Catalogue, root: Path | None = None, folder: Path | None = N
     demo = read_folder(root / "demo", catalogue)
     demo.source = "demo"
     return demo
+
+
+def fingerprint(root: Path | None = None) -> tuple:
+    """Names, sizes and modification times of every data file: a cache key that changes with any submission."""
+    root = root or data_root()
+    parts = []
+    for sub in ("submissions/manifest.json", "measurements", "demo"):
+        path = root / sub
+        if path.is_file():
+            stat = path.stat()
+            parts.append((sub, stat.st_size, stat.st_mtime_ns))
+        elif path.is_dir():
+            for item in sorted(path.rglob("*")):
+                if item.is_file():
+                    stat = item.stat()
+                    parts.append((str(item.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+    return (str(root), *parts)

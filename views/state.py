@@ -1,13 +1,21 @@
-"""Cached access to the engine for every page: loading happens once per file change."""
+"""Cached access to the engine for every page: loading and evaluation run once per file change.
+
+Pages call these functions and draw what they return; nothing here computes
+anything the engine does not already provide.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from monitoring import datasets
 from monitoring.catalogue import TARGETS_DIR, Catalogue, check_catalogue, fingerprint
+from monitoring.datasets import Dataset
+from monitoring.evaluation import Evaluation, evaluate
+from monitoring.store import Store
 
 
-@st.cache_data(show_spinner="正在读取目标库…")
+@st.cache_resource(show_spinner="正在读取目标库…", max_entries=4)
 def _catalogue(key: tuple) -> tuple[Catalogue | None, list]:
     return check_catalogue(TARGETS_DIR)
 
@@ -20,3 +28,49 @@ def catalogue() -> Catalogue:
         st.dataframe([{"位置": p.location(), "问题": p.message, "代码": str(p.code)} for p in problems], hide_index=True)
         st.stop()
     return loaded
+
+
+@st.cache_resource(show_spinner="正在读取数据…", max_entries=8)
+def _dataset(targets_key: tuple, data_key: tuple) -> Dataset:
+    loaded, _ = _catalogue(targets_key)
+    assert loaded is not None, "pages call catalogue() first, which stops on a broken catalogue"
+    return datasets.load(loaded)
+
+
+def dataset() -> Dataset:
+    """The measurements shown everywhere: live data, or the demo data while there is none."""
+    return _dataset(fingerprint(TARGETS_DIR), datasets.fingerprint())
+
+
+@st.cache_resource(show_spinner="正在评估指标…", max_entries=32)
+def _evaluation(targets_key: tuple, data_key: tuple, year: int | None) -> Evaluation:
+    loaded, _ = _catalogue(targets_key)
+    assert loaded is not None, "pages call catalogue() first, which stops on a broken catalogue"
+    return evaluate(loaded, _dataset(targets_key, data_key).rows, year=year)
+
+
+def evaluation(year: int | None = None) -> Evaluation:
+    """Every target evaluated for `year` (default: the latest year with data); shared by all pages."""
+    return _evaluation(fingerprint(TARGETS_DIR), datasets.fingerprint(), year)
+
+
+def store() -> Store:
+    return Store(datasets.data_root())
+
+
+def data_banner(data: Dataset) -> None:
+    """The banner every page shows when it displays demo data, and the files left out."""
+    if data.is_demo:
+        st.warning(f"当前显示的是**{datasets.DEMO_LABEL}**，仅用于演示功能。各单位通过“数据填报”提交并经办公室审核后，平台将改为显示正式数据。", icon="⚠️")
+    for item in data.skipped:
+        st.warning(f"文件 {item['file']} 有错误，未计入：{item['reason']}")
+
+
+def year_choice(data: Dataset, key: str = "year") -> int | None:
+    """The evaluation year selector (default: the latest year with data), shared across pages via session state."""
+    years = data.years()
+    if not years:
+        return None
+    if st.session_state.get(key) not in years:
+        st.session_state[key] = years[-1]
+    return st.selectbox("评估年份", years, key=key, format_func=lambda y: f"{y}年")

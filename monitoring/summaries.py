@@ -1,0 +1,230 @@
+"""Tables the dashboard pages and the reports share: built here so pages only draw them.
+
+Every table uses Chinese column names as people read them; status and warning
+labels come from `monitoring.evaluation` (the one place that defines them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Target
+from monitoring.evaluation import STATUS_STYLE, WARNING_LABELS, WARNING_SEVERITY, Evaluation, Result, Status
+from monitoring.units import format_value
+
+TOTAL = "合计"
+
+
+def status_label(status: Status | str) -> str:
+    return STATUS_STYLE[Status(status)].label
+
+
+def plan_title(catalogue: Catalogue, plan: str) -> str:
+    return catalogue.plans[plan].title
+
+
+def plan_short(catalogue: Catalogue, plan: str) -> str:
+    """妇女规划 / 儿童规划 / 残疾人规划 — short names for tiles and legends."""
+    title = catalogue.plans[plan].title
+    for word, short in (("妇女", "妇女规划"), ("儿童", "儿童规划"), ("残疾人", "残疾人规划")):
+        if word in title:
+            return short
+    return title
+
+
+def latest_text(result: Result) -> str:
+    if result.latest is None:
+        return "—"
+    return f"{format_value(result.latest.value, result.target.unit, _places(result))}（{result.latest.year}年）"
+
+
+def _places(result: Result) -> int:
+    from monitoring.units import decimals_for
+
+    return min(2, decimals_for(result.target.unit, result.target.target_value, result.latest.value if result.latest else None))
+
+
+def plan_tiles(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Per plan: targets, 达标率 and counts by status, for the overview tiles."""
+    tiles = []
+    summary = evaluation.summary("plan")
+    for record in summary.to_dict("records"):
+        plan = record["plan"]
+        rate = record["attainment"]
+        tiles.append({
+            "plan": plan,
+            "title": plan_title(evaluation.catalogue, plan),
+            "short": plan_short(evaluation.catalogue, plan),
+            "targets": record["targets"],
+            "with_data": record["with_data"],
+            "attainment": None if rate is None or rate != rate else rate,
+            "counts": {s: record[s.value] for s in Status},
+        })
+    return tiles
+
+
+def domain_status_counts(evaluation: Evaluation) -> pd.DataFrame:
+    """Long table (规划, 领域, 状态, 指标数) in the plans' own domain order, for the stacked bar chart."""
+    rows = []
+    for plan_key, plan in evaluation.catalogue.plans.items():
+        for domain in plan.domains:
+            group = [r for r in evaluation.results if r.target.plan == plan_key and r.target.domain == domain]
+            if not group:
+                continue
+            for status in Status:
+                rows.append({"规划": plan_short(evaluation.catalogue, plan_key), "领域": domain, "状态": status_label(status),
+                             "status": status.value, "指标数": sum(1 for r in group if r.status == status)})
+    return pd.DataFrame(rows, columns=["规划", "领域", "状态", "status", "指标数"])
+
+
+def warnings_table(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per warning, most serious first: 预警, 编号, 指标, 规划, 领域, 牵头单位, 状态, 说明."""
+    rows = []
+    for r in evaluation.results:
+        for w in r.warnings:
+            rows.append({
+                "预警": WARNING_LABELS[w.code],
+                "code": w.code.value,
+                "编号": r.target.id,
+                "指标": r.target.name,
+                "规划": plan_short(evaluation.catalogue, r.target.plan),
+                "领域": r.target.domain,
+                "牵头单位": r.target.department.lead,
+                "状态": status_label(r.status),
+                "说明": w.message,
+                "_severity": WARNING_SEVERITY[w.code],
+                "_status_order": STATUS_STYLE[r.status].order,
+            })
+    frame = pd.DataFrame(rows, columns=["预警", "code", "编号", "指标", "规划", "领域", "牵头单位", "状态", "说明", "_severity", "_status_order"])
+    if frame.empty:
+        return frame.drop(columns=["_severity", "_status_order"])
+    frame = frame.sort_values(["_severity", "_status_order", "编号"], ascending=[True, False, True], kind="stable")
+    return frame.drop(columns=["_severity", "_status_order"]).reset_index(drop=True)
+
+
+def top_warnings(evaluation: Evaluation, limit: int = 8) -> pd.DataFrame:
+    """The most serious warnings, at most one per target, for the overview."""
+    table = warnings_table(evaluation)
+    if table.empty:
+        return table
+    return table.drop_duplicates("编号").head(limit).reset_index(drop=True)
+
+
+def series_by_year(data: pd.DataFrame, key: str, region: str = COUNTY_REGION, sex: str = TOTAL) -> pd.Series:
+    rows = data[(data["indicator_id"] == key) & (data["region"] == region) & (data["sex"] == sex)]
+    return rows.set_index("year")["value"].sort_index()
+
+
+def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[int] | None = None) -> pd.DataFrame:
+    """One row per target for the 指标监测 page: status, warnings, values, progress and the series for a sparkline."""
+    catalogue = evaluation.catalogue
+    years = list(years) if years is not None else _years(data, evaluation.year)
+    county = data[(data["region"] == COUNTY_REGION) & (data["sex"] == TOTAL) & (data["year"] <= evaluation.year)] if not data.empty else data
+    grouped = {k: g.set_index("year")["value"].sort_index() for k, g in county.groupby("indicator_id")} if not county.empty else {}
+    rows = []
+    for r in evaluation.results:
+        t = r.target
+        values = grouped.get(t.series_key, pd.Series(dtype=float))
+        rows.append({
+            "编号": t.id,
+            "规划": plan_short(catalogue, t.plan),
+            "领域": t.domain,
+            "指标": t.name,
+            "牵头单位": t.department.lead,
+            "目标": t.target_label(),
+            "最新值": latest_text(r),
+            "状态": status_label(r.status),
+            "status": r.status.value,
+            "预警": "、".join(w.label for w in r.warnings),
+            "warnings": [w.code.value for w in r.warnings],
+            "趋势": [None if pd.isna(values.get(y)) else float(values.get(y)) for y in years] if not values.empty else [],
+            "完成进度": _clip(r.progress),
+            "序时进度": r.time_progress,
+            "说明": r.explanation,
+        })
+    return pd.DataFrame(rows)
+
+
+def _clip(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return max(0.0, min(1.0, value))
+
+
+def _years(data: pd.DataFrame, up_to: int) -> list[int]:
+    if data.empty:
+        return []
+    return sorted(int(y) for y in data["year"].dropna().unique() if y <= up_to)
+
+
+def filter_indicators(table: pd.DataFrame, plan: str | None = None, domain: str | None = None, department: str | None = None,
+                      status: str | None = None, warning: str | None = None, query: str = "") -> pd.DataFrame:
+    """Rows matching every given filter (labels as shown in the table); the query searches id, name and explanation."""
+    mask = pd.Series(True, index=table.index)
+    if plan:
+        mask &= table["规划"] == plan
+    if domain:
+        mask &= table["领域"] == domain
+    if department:
+        mask &= table["牵头单位"] == department
+    if status:
+        mask &= table["状态"] == status
+    if warning:
+        mask &= table["预警"].str.contains(warning, regex=False)
+    query = query.strip()
+    if query:
+        text = table["编号"] + " " + table["指标"] + " " + table["说明"]
+        mask &= text.str.contains(query, case=False, regex=False)
+    return table[mask].reset_index(drop=True)
+
+
+def breakdown(data: pd.DataFrame, target: Target, year: int) -> dict[str, pd.DataFrame]:
+    """Township and 女/男 values of a target's series up to `year`, as year × region and year × sex tables."""
+    rows = data[(data["indicator_id"] == target.series_key) & (data["year"] <= year)] if not data.empty else data
+    out: dict[str, pd.DataFrame] = {}
+    if rows.empty:
+        return out
+    regions = rows[(rows["region"] != COUNTY_REGION) & (rows["sex"] == TOTAL)]
+    if not regions.empty:
+        out["region"] = regions.pivot_table(index="region", columns="year", values="value", aggfunc="last")
+    sexes = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] != TOTAL)]
+    if not sexes.empty:
+        out["sex"] = sexes.pivot_table(index="sex", columns="year", values="value", aggfunc="last")
+    return out
+
+
+def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_keys: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
+    """Per reporting key and year: 已报送 / 待审核 / 未报送, with the responsible department.
+
+    A key counts as reported for the year when its county total (全县, 合计) has a value.
+    """
+    reported = set()
+    if not data.empty:
+        county = data[(data["region"] == COUNTY_REGION) & (data["sex"] == TOTAL) & (data["year"] == year)]
+        reported = set(county["indicator_id"])
+    pending = {key for key, y in pending_keys if y == year}
+    rows = []
+    for key, series in catalogue.series().items():
+        first = catalogue.get(series.target_ids[0])
+        assert first is not None
+        state = "已报送" if key in reported else ("待审核" if key in pending else "未报送")
+        rows.append({"单位": first.department.lead, "编号": "、".join(series.target_ids), "指标": series.name,
+                     "年份": year, "报送情况": state, "key": key})
+    return pd.DataFrame(rows)
+
+
+def completeness_by_department(table: pd.DataFrame) -> pd.DataFrame:
+    """单位 × (应报, 已报送, 待审核, 未报送, 报送率), worst first."""
+    if table.empty:
+        return pd.DataFrame(columns=["单位", "应报", "已报送", "待审核", "未报送", "报送率"])
+    counts = table.pivot_table(index="单位", columns="报送情况", values="key", aggfunc="count", fill_value=0)
+    for column in ("已报送", "待审核", "未报送"):
+        if column not in counts:
+            counts[column] = 0
+    counts["应报"] = counts[["已报送", "待审核", "未报送"]].sum(axis=1)
+    counts["报送率"] = counts["已报送"] / counts["应报"]
+    counts = counts.reset_index()[["单位", "应报", "已报送", "待审核", "未报送", "报送率"]]
+    return counts.sort_values(["报送率", "应报"], ascending=[True, False]).reset_index(drop=True)
