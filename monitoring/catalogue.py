@@ -309,6 +309,27 @@ class Catalogue:
                 return region.name
         return None
 
+    def data_regions(self) -> dict[str, str]:
+        """Every way a data row may name a region (名称, 全称, 代码, 别名) -> the region's name.
+
+        Only the county and what lies within it: a county office's data never
+        describes the province or the city.
+        """
+        lookup: dict[str, str] = {}
+        for region in self.regions:
+            if region.level in ("province", "city"):
+                continue
+            for text in (region.name, region.full_name, region.code, *region.aliases):
+                lookup[text] = region.name
+        return lookup
+
+    def series_keys(self) -> dict[str, str]:
+        """Upper-case target ids and statistic keys -> reporting key."""
+        if self._keys is None:
+            self.series_key("")
+        assert self._keys is not None
+        return self._keys
+
     def townships(self) -> list[Region]:
         """The county's towns and townships (the units of an each_township target)."""
         return [r for r in self.regions if r.level in ("town", "township")]

@@ -323,7 +323,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = history.to_dict("records")
     for row in rows:
-        row["effective"] = "现行" if row["effective"] else "已被替代"
+        row["effective"] = "现行" if row["effective"] else "非现行"
     print_table(rows, [("year", "年份"), ("region", "地区"), ("sex", "性别"), ("value", "数值"), ("numerator", "分子"),
                        ("denominator", "分母"), ("effective", "状态"), ("submission_id", "报送编号"), ("department", "单位"),
                        ("user", "提交人"), ("time", "提交时间"), ("file", "文件")])
@@ -375,7 +375,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(_targets_dir(args.targets))
     folder = Path(args.out) if args.out else _root(None) / "demo"
     paths = write_demo(catalogue, folder)
-    print(f"已生成{len(paths)}个示例数据文件（示例数据，非真实统计）：{folder}")
+    files = [p for p in paths if p.suffix == ".csv"]
+    print(f"已生成{len(files)}个示例数据文件（示例数据，非真实统计）及说明：{folder}")
     return EXIT_OK
 
 

@@ -209,10 +209,15 @@ def meets(target: Target, x: float, target_value: float | None, baseline: float 
         return target_value is not None and x >= target_value - 1e-9
     if k == Kind.APPROX:
         return target_value is not None and abs(x - target_value) <= (target.tolerance or 0) + 1e-9
+    # A direction target whose baseline already sits at the end of the unit's range (100%, 0) cannot move
+    # further: holding it there is attainment.
+    unit = UNITS.get(target.unit)
     if k == Kind.INCREASE:
-        return baseline is not None and x > baseline
+        at_ceiling = unit is not None and unit.upper is not None and baseline is not None and baseline >= unit.upper
+        return baseline is not None and (x > baseline or (at_ceiling and x >= baseline))
     if k == Kind.DECREASE:
-        return baseline is not None and x < baseline
+        at_floor = unit is not None and baseline is not None and baseline <= unit.lower
+        return baseline is not None and (x < baseline or (at_floor and x <= baseline))
     raise ValueError(k)
 
 

@@ -179,19 +179,22 @@ def _read_xlsx(data: bytes) -> tuple[Grid | None, list[Problem]]:
         sheet_name = "数据" if "数据" in names else names[0]
         sheet = book[sheet_name]
         rows: list[list[str]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in row])
+        for row in sheet.iter_rows():
+            rows.append([_cell_text(getattr(cell, "value", None), getattr(cell, "number_format", "")) for cell in row])
     finally:
         book.close()
     grid = _trim(Grid(rows, list(range(1, len(rows) + 1)), None, sheet_name))
     return grid, []
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, number_format: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, (int, float)) and "%" in (number_format or ""):
+        # Excel stores a cell shown as 92.5% as 0.925: give back what the person typed.
+        return _cell_text(round(value * 100, 10)) + "%"
     if isinstance(value, float):
         return repr(value) if not value.is_integer() else str(int(value))
     if hasattr(value, "year") and hasattr(value, "month"):
@@ -264,7 +267,7 @@ def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Tabl
                 errors.append(Problem(DataCode.DUPLICATE_COLUMN, f"“{raw.strip()}”与“{header[mapping[canonical]].strip()}”是同一列（{canonical}），请删除其中一列。", line=header_row, field=raw.strip()))
                 continue
             mapping[canonical] = position
-        elif year_match and "year" not in ALIASES.get(key, ""):
+        elif year_match:
             years[int(year_match.group(1))] = position
         elif key not in READ_ONLY:
             notices.append(Problem(NoticeCode.IGNORED_COLUMN, f"无法识别的列“{raw.strip()}”已忽略。", line=header_row, field=raw.strip()))
@@ -276,6 +279,9 @@ def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Tabl
         return None
 
     wide = "year" not in mapping and bool(years) and "value" not in mapping
+    if not wide:
+        for _, position in sorted(years.items()):
+            notices.append(Problem(NoticeCode.IGNORED_COLUMN, f"表中已有“年份”“数值”列，年份列“{header[position].strip()}”已忽略。", line=header_row, field=header[position].strip()))
     if not wide:
         missing = [c for c in ("indicator_id", "year") if c not in mapping]
         if "value" not in mapping and not {"numerator", "denominator"} <= set(mapping):
@@ -348,7 +354,9 @@ def validate_bytes(data: bytes, catalogue: Catalogue, filename: str = "", depart
     rows = _validate_cells(table, catalogue, department, errors, notices)
     if not errors and rows.empty:
         errors.append(Problem(DataCode.NO_ROWS, "文件中没有填写任何数值（全部为空或“未统计”等），没有可导入的数据。请填写“数值”列（或分子、分母）后再提交。"))
+    errors[:] = list(dict.fromkeys(errors))  # a wide row repeats its problem once per year column
     errors.sort(key=lambda p: (p.line or 0, p.field or ""))
+    notices.sort(key=lambda p: p.line or 0)
     return ValidationReport(rows if not errors else rows.iloc[0:0], errors, notices, grid.encoding)
 
 
@@ -361,23 +369,22 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     cells = table.cells
     shown: dict[str, str] = cells.attrs["shown"]
     for column in COLUMNS:
-        cells[column] = cells[column].fillna("").str.normalize("NFKC").str.strip()
+        cells[column] = _normalized(cells[column])
 
     def add(mask: pd.Series, code: DataCode, column: str, message: Any) -> None:
         """Record one error per masked row; `message` may be a function of the row."""
-        for _, row in cells[mask].iterrows():
+        for _, row in cells[mask.fillna(False).astype(bool)].iterrows():
             text = message(row) if callable(message) else message
             col = row["_value_col"] if column == "value" else shown[column]
             errors.append(Problem(code, text, line=int(row["_row"]), field=col))
 
-    # Blank rows (all canonical cells empty) are skipped silently.
-    blank = (cells[COLUMNS].eq("")).all(axis=1) | ((cells["indicator_id"] == "") & cells[["value", "numerator", "denominator"]].isin(MISSING_MARKERS).all(axis=1) & (cells["year"] == "") if not table.wide else (cells["indicator_id"] == ""))
-    if table.wide:
-        blank = blank | ((cells["indicator_id"] == "") & cells["value"].isin(MISSING_MARKERS))
+    # Blank rows (every cell empty, or a section heading of a yearbook) are skipped silently.
+    measured = cells[["value", "numerator", "denominator"]].isin(MISSING_MARKERS).all(axis=1)
+    blank = (cells["indicator_id"] == "") & measured & ((cells["year"] == "") | table.wide)
     cells = cells[~blank].copy()
 
     # Not reported: a missing marker where the value is and no counts.
-    not_reported = cells["value"].isin(MISSING_MARKERS) & cells["numerator"].isin(MISSING_MARKERS) & cells["denominator"].isin(MISSING_MARKERS)
+    not_reported = cells[["value", "numerator", "denominator"]].isin(MISSING_MARKERS).all(axis=1)
     for _, row in cells[not_reported & (cells["indicator_id"] != "")].iterrows():
         shown_value = row["value"] or "空白"
         notices.append(Problem(NoticeCode.NOT_REPORTED, f"{row['indicator_id']} {row['year']}年 数值为“{shown_value}”，视为未报送，该行不导入。", line=int(row["_row"]), field=row["_value_col"]))
@@ -385,33 +392,33 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     for column in ("value", "numerator", "denominator"):
         cells.loc[cells[column].isin(MISSING_MARKERS), column] = ""
 
-    # Indicator.
-    keys = cells["indicator_id"].map(lambda text: catalogue.series_key(text) if text else None)
+    # Indicator: lookups are dictionaries mapped over the column, not Python per row.
+    series = catalogue.series()
+    keys = cells["indicator_id"].str.upper().map(catalogue.series_keys()).astype(object)
     add(cells["indicator_id"] == "", DataCode.UNKNOWN_INDICATOR, "indicator_id", "指标编号为空。请填写目标库中的指标编号（如 W1-02），可在“目标库”页面或模板中查到。")
     add((cells["indicator_id"] != "") & keys.isna(), DataCode.UNKNOWN_INDICATOR, "indicator_id",
         lambda r: f"指标编号“{r['indicator_id']}”不在目标库中。请核对编号（如 W1-02、C1-03b），可在“目标库”页面或模板中查到。")
     cells["_key"] = keys
-    series = catalogue.series()
-    units = cells["_key"].map(lambda k: series[k].unit if isinstance(k, str) else None)
+    units = keys.map({k: s_.unit for k, s_ in series.items()}).astype(object)
 
     # Year.
     year_text = cells["year"].str.replace(r"(年度|年)$", "", regex=True).str.replace(r"\.0+$", "", regex=True)
     year_ok = year_text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
     add(~year_ok, DataCode.INVALID_YEAR, "year", lambda r: f"年份“{r['year'] or '空白'}”无效，应为四位数年份，如 2024。")
     cells["year_num"] = pd.to_numeric(year_text.where(year_ok), errors="coerce")
-    bounds = cells["_key"].map(lambda k: (series[k].year_min, series[k].year_max) if isinstance(k, str) else (None, None))
-    low = bounds.map(lambda b: b[0])
-    high = bounds.map(lambda b: b[1])
-    outside = year_ok & keys.notna() & ((cells["year_num"] < low.astype("float")) | (cells["year_num"] > high.astype("float")))
+    low = keys.map({k: s_.year_min for k, s_ in series.items()}).astype("float")
+    high = keys.map({k: s_.year_max for k, s_ in series.items()}).astype("float")
+    outside = year_ok & keys.notna() & ((cells["year_num"] < low) | (cells["year_num"] > high))
     add(outside, DataCode.YEAR_OUT_OF_RANGE, "year", lambda r: f"年份 {r['year']} 超出该指标可接受的范围（{series[r['_key']].year_min}—{series[r['_key']].year_max} 年）。请核对年份。")
 
     # Numbers: value, numerator, denominator.
-    parsed: dict[str, pd.Series] = {}
-    for column in ("value", "numerator", "denominator"):
-        parsed[column] = _parse_numbers(cells, column, units, add)
-    value, numerator, denominator = parsed["value"], parsed["numerator"], parsed["denominator"]
+    value = _parse_numbers(cells, "value", units, add)
+    numerator = _parse_numbers(cells, "numerator", units, add)
+    denominator = _parse_numbers(cells, "denominator", units, add)
 
-    scale = units.map(lambda u: UNITS[u].scale if isinstance(u, str) else None).astype("float")
+    scale = units.map({u: info.scale for u, info in UNITS.items()}).astype("float")
+    upper = keys.map({k: _upper(s_) for k, s_ in series.items()}).astype("float")
+    lower = units.map({u: info.lower for u, info in UNITS.items()}).astype("float")
     has_num, has_den = numerator.notna(), denominator.notna()
     add(has_num & ~has_den & cells["denominator"].eq(""), DataCode.INCOMPLETE_COUNTS, "denominator", "分子和分母须同时填写（或都不填）。请补上分母。")
     add(has_den & ~has_num & cells["numerator"].eq(""), DataCode.INCOMPLETE_COUNTS, "numerator", "分子和分母须同时填写（或都不填）。请补上分子。")
@@ -420,12 +427,18 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     ratio_unit = scale.notna()
     add(has_num & has_den & ~ratio_unit & keys.notna(), DataCode.INVALID_COUNT, "numerator",
         lambda r: f"该指标单位是“{series[r['_key']].unit}”，不是比率，不能用分子/分母计算，请只填数值。")
-    add(has_num & has_den & ratio_unit & (numerator > denominator), DataCode.NUMERATOR_ABOVE_DENOMINATOR, "numerator",
+    # A proportion cannot exceed its whole; gross rates (upper_bound above the unit's range) can.
+    gross = upper > units.map({u: info.upper for u, info in UNITS.items()}).astype("float").fillna(np.inf)
+    too_many = has_num & has_den & ratio_unit & (numerator > denominator) & ~gross
+    add(too_many, DataCode.NUMERATOR_ABOVE_DENOMINATOR, "numerator",
         lambda r: f"分子 {r['numerator']} 大于分母 {r['denominator']}，比率不可能超过全部。请核对是否填反。")
-    counts = has_num & has_den & (denominator > 0) & (numerator >= 0) & (numerator <= denominator) & ratio_unit
+    counts = has_num & has_den & (denominator > 0) & (numerator >= 0) & ~too_many & ratio_unit
     counts_given = (cells["numerator"] != "") | (cells["denominator"] != "")
     computed = (numerator / denominator * scale).where(counts)
-    mismatch = computed.notna() & value.notna() & ((value - computed).abs() > VALUE_TOLERANCE * computed.abs() + 1e-9)
+    # A given value may differ from the counts by 1%, or by the rounding of the digits it was written with.
+    rounding = 0.5 * 10.0 ** (-cells["value"].str.extract(r"\.(\d+)", expand=False).str.len().fillna(0).astype(int))
+    allowed = np.maximum(VALUE_TOLERANCE * computed.abs(), rounding.astype(float)) + 1e-9
+    mismatch = computed.notna() & value.notna() & ((value - computed).abs() > allowed)
     add(mismatch, DataCode.VALUE_MISMATCH, "value",
         lambda r: f"数值 {r['value']} 与分子/分母算出的 {_fmt(computed[r.name])} 不一致（相差超过1%）。请核对数值或分子、分母。")
     fill = value.isna() & computed.notna()
@@ -435,26 +448,25 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     add(value.isna() & ~counts_given & cells["value"].eq(""), DataCode.NOT_A_NUMBER, "value", "缺少数值。请填写数值，或同时填写分子和分母。")
 
     # Range by unit.
-    lower = units.map(lambda u: UNITS[u].lower if isinstance(u, str) else np.nan).astype("float")
-    upper = cells["_key"].map(lambda k: _upper(series[k]) if isinstance(k, str) else np.nan).astype("float")
     out = value.notna() & ((value < lower) | (value > upper.fillna(np.inf)))
     add(out, DataCode.OUT_OF_RANGE, "value", lambda r: _range_message(series[r["_key"]], value[r.name]))
 
     # Region and sex.
-    regions = cells["region"].map(lambda text: catalogue.region_name(text) if text else COUNTY_REGION)
+    regions = cells["region"].map({"": COUNTY_REGION, **catalogue.data_regions()})
     add(regions.isna(), DataCode.UNKNOWN_REGION, "region",
         lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
-    sexes = cells["sex"].map(lambda text: SEXES.get(text) if text else "合计")
+    sexes = cells["sex"].map({"": "合计", **SEXES})
     add(sexes.isna(), DataCode.UNKNOWN_SEX, "sex", lambda r: f"性别“{r['sex']}”无效，只能填“合计”“女”或“男”（空白视为合计）。")
 
     # Department scope.
     if department:
-        not_theirs = keys.notna() & ~cells["_key"].map(lambda k: isinstance(k, str) and department in series[k].departments).astype(bool)
+        allowed_keys = {k: department in s_.departments for k, s_ in series.items()}
+        not_theirs = keys.notna() & ~keys.map(allowed_keys).fillna(False).astype(bool)
         add(not_theirs, DataCode.NOT_ASSIGNED, "indicator_id",
             lambda r: f"指标 {r['indicator_id']}（{series[r['_key']].name}）不属于{department}的报送范围，请删除该行或由{'、'.join(sorted(series[r['_key']].departments))}报送。")
 
     rows = pd.DataFrame({
-        "indicator_id": cells["_key"],
+        "indicator_id": keys,
         "year": cells["year_num"],
         "value": value,
         "region": regions,
@@ -465,10 +477,18 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
         "note": cells["note"],
         "_row": cells["_row"],
         "_written": cells["indicator_id"],
+        "_value_col": cells["_value_col"],
     })
     if errors:
         return rows
-    return _merge_duplicates(rows, cells, errors, notices)
+    return _merge_duplicates(rows, errors, notices)
+
+
+def _normalized(column: pd.Series) -> pd.Series:
+    """NFKC and strip, computed once per distinct text (columns repeat the same few texts)."""
+    column = column.fillna("").astype(object)
+    mapping = {text: unicodedata.normalize("NFKC", text).strip() for text in column.unique()}
+    return column.map(mapping).astype(object)
 
 
 def _parse_numbers(cells: pd.DataFrame, column: str, units: pd.Series, add) -> pd.Series:
@@ -476,18 +496,21 @@ def _parse_numbers(cells: pd.DataFrame, column: str, units: pd.Series, add) -> p
     formula = text.str.startswith("=")
     add(formula, DataCode.FORMULA, column, lambda r: f"单元格是公式“{r[column]}”，不是数值。请把公式改为计算结果（复制后“选择性粘贴—数值”）。")
     cleaned = text.where(~text.str.fullmatch(THOUSANDS.pattern).fillna(False).astype(bool), text.str.replace(",", "", regex=False))
-    symbol = cleaned.str.extract(r"(%|‰|/10万)$", expand=False)
-    unit_text = units.fillna("")
-    wrong_symbol = symbol.notna() & ~((symbol == unit_text) | ((symbol == "/10万") & (unit_text == "1/10万")))
+    symbol_error = pd.Series(False, index=text.index)
     if column == "value":
-        add(wrong_symbol & unit_text.ne(""), DataCode.UNIT_MISMATCH, column,
+        # A trailing unit symbol is fine when it is the indicator's own (92.5%); another is a mistake (4.8% for a ‰ rate).
+        symbol = cleaned.str.extract(r"(%|‰|/10万)$", expand=False)
+        unit_text = units.fillna("").astype(object)
+        same = (symbol == unit_text) | ((symbol == "/10万") & (unit_text == "1/10万"))
+        symbol_error = symbol.notna() & ~same & unit_text.ne("")
+        add(symbol_error, DataCode.UNIT_MISMATCH, column,
             lambda r: f"数值“{r[column]}”带的单位符号与指标单位“{units[r.name]}”不符。请按指标单位填写数字。")
-    cleaned = cleaned.str.replace(r"(%|‰|/10万)$", "", regex=True).str.strip()
+        cleaned = cleaned.str.replace(r"(%|‰|/10万)$", "", regex=True).str.strip()
     numeric = cleaned.str.fullmatch(NUMBER.pattern).fillna(False).astype(bool)
-    symbol_error = wrong_symbol & unit_text.ne("") if column == "value" else pd.Series(False, index=text.index)
     bad = (cleaned != "") & ~numeric & ~formula & ~symbol_error
     label = {"value": "数值", "numerator": "分子", "denominator": "分母"}[column]
-    add(bad, DataCode.NOT_A_NUMBER, column, lambda r: f"{label}“{r[column]}”不是数字。请只填写数字（可带 %），不要写文字或单位。")
+    hint = "请只填写数字（可带 %），不要写文字或单位。" if column == "value" else "请只填写数字（如例数、人数），不要写文字、单位或百分号。"
+    add(bad, DataCode.NOT_A_NUMBER, column, lambda r: f"{label}“{r[column]}”不是数字。{hint}")
     return pd.to_numeric(cleaned.where(numeric), errors="coerce").astype("float64")
 
 
@@ -509,7 +532,8 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _merge_duplicates(rows: pd.DataFrame, cells: pd.DataFrame, errors: list[Problem], notices: list[Problem]) -> pd.DataFrame:
+def _merge_duplicates(rows: pd.DataFrame, errors: list[Problem], notices: list[Problem]) -> pd.DataFrame:
+    """Same indicator, year, region and sex twice: the same value merges (keeping the row with counts); another value is an error."""
     key = ["indicator_id", "year", "region", "sex"]
     duplicated = rows.duplicated(key, keep=False)
     if not duplicated.any():
@@ -517,24 +541,26 @@ def _merge_duplicates(rows: pd.DataFrame, cells: pd.DataFrame, errors: list[Prob
     keep = pd.Series(True, index=rows.index)
     for _, group in rows[duplicated].groupby(key, sort=False):
         first = group.iloc[0]
+        kept_index = group.index[0]
         for index, row in group.iloc[1:].iterrows():
-            same = _same(first["value"], row["value"]) and _same(first["numerator"], row["numerator"]) and _same(first["denominator"], row["denominator"])
             where = f"{row['_written']} {int(row['year'])}年 {row['region']} {row['sex']}"
-            if same:
-                notices.append(Problem(NoticeCode.EXACT_DUPLICATE, f"{where} 与第{int(first['_row'])}行完全相同，已合并为一行。", line=int(row["_row"])))
-                keep[index] = False
+            if _same(first["value"], row["value"]):
+                notices.append(Problem(NoticeCode.EXACT_DUPLICATE, f"{where} 与第{int(first['_row'])}行相同，已合并为一行。", line=int(row["_row"])))
+                if pd.isna(rows.at[kept_index, "numerator"]) and not pd.isna(row["numerator"]):
+                    keep[kept_index] = False
+                    kept_index = index
+                else:
+                    keep[index] = False
             else:
                 errors.append(Problem(DataCode.CONFLICTING_DUPLICATE, f"{where} 在第{int(first['_row'])}行已是 {_fmt(first['value'])}，这里又填 {_fmt(row['value'])}。同一指标、年份、地区、性别只能有一个数值，请保留正确的一行。",
-                                      line=int(row["_row"]), field=cells.loc[index, "_value_col"]))
+                                      line=int(row["_row"]), field=row["_value_col"]))
     return rows[keep]
 
 
 def _same(a: Any, b: Any) -> bool:
-    if pd.isna(a) and pd.isna(b):
-        return True
     if pd.isna(a) or pd.isna(b):
-        return False
-    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+        return pd.isna(a) and pd.isna(b)
+    return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(a)))
 
 
 def problems_table(problems: Iterable[Problem]) -> list[dict[str, Any]]:

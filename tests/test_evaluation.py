@@ -45,6 +45,8 @@ STATUS_CASES = [
     ("reduce_from_base at risk", {"kind": "reduce_from_base", "target_value": 20, "unit": "1/10万"}, {2020: 20, 2021: 19.9, 2022: 19.8, 2023: 19.7}, 2023, Status.AT_RISK),
     ("increase achieved", {"kind": "increase", "target_value": None}, {2020: 50, 2023: 52}, 2023, Status.ACHIEVED),
     ("increase off track", {"kind": "increase", "target_value": None}, {2020: 50, 2023: 49}, 2023, Status.OFF_TRACK),
+    ("increase held at 100% is achieved", {"kind": "increase", "target_value": None}, {2020: 100, 2023: 100}, 2023, Status.ACHIEVED),
+    ("decrease held at 0 is achieved", {"kind": "decrease", "target_value": None, "unit": "‰"}, {2020: 0, 2023: 0}, 2023, Status.ACHIEVED),
     ("decrease achieved", {"kind": "decrease", "target_value": None, "unit": "‰"}, {2020: 5, 2023: 4}, 2023, Status.ACHIEVED),
     ("single value that misses is at risk", {}, {2023: 85}, 2023, Status.AT_RISK),
     ("single value that meets is achieved", {}, {2023: 95}, 2023, Status.ACHIEVED),

@@ -31,6 +31,11 @@ ACCEPTED = [
     ("excel-unicode-text.txt", 1, [NoticeCode.ENCODING]),
     ("template-filled.xlsx", 2, [NoticeCode.SHEET_USED, NoticeCode.VALUE_COMPUTED]),
     ("sheet-named-data.xlsx", 2, [NoticeCode.SHEET_USED]),
+    ("gross-enrolment-counts.csv", 1, [NoticeCode.VALUE_COMPUTED]),
+    ("rounded-value-with-counts.csv", 1, []),
+    ("duplicate-with-and-without-counts.csv", 1, [NoticeCode.EXACT_DUPLICATE]),
+    ("long-with-year-columns.csv", 1, [NoticeCode.IGNORED_COLUMN]),
+    ("excel-percent-format.xlsx", 1, [NoticeCode.SHEET_USED]),
 ]
 
 # fixture -> every (row, column, code) it must produce, in order
@@ -59,6 +64,10 @@ REJECTED = [
     ("binary.csv", [(None, None, DataCode.BINARY_FILE)]),
     ("legacy-excel.xls", [(None, None, DataCode.UNSUPPORTED_FORMAT)]),
     ("zip-not-workbook.xlsx", [(None, None, DataCode.UNREADABLE_FILE)]),
+    ("only-unknown-indicators.csv", [(2, "指标编号", DataCode.UNKNOWN_INDICATOR), (3, "指标编号", DataCode.UNKNOWN_INDICATOR)]),
+    ("province-as-region.csv", [(2, "地区", DataCode.UNKNOWN_REGION)]),
+    ("wide-row-without-id.csv", [(3, "指标编号", DataCode.UNKNOWN_INDICATOR)]),
+    ("percent-in-counts.csv", [(2, "分子", DataCode.NOT_A_NUMBER)]),
     ("many-errors.csv", [(2, "指标编号", DataCode.UNKNOWN_INDICATOR), (3, "数值", DataCode.NOT_A_NUMBER),
                          (4, "地区", DataCode.UNKNOWN_REGION), (5, "年份", DataCode.YEAR_OUT_OF_RANGE)]),
 ]
@@ -85,8 +94,7 @@ def test_rejected_file(catalogue, fixture, expected):
 def test_every_data_code_and_notice_has_a_fixture():
     codes = {code for _, triples in REJECTED for _, _, code in triples} | {DataCode.NOT_ASSIGNED}  # see the department test
     assert codes == set(DataCode)
-    noticed = {code for _, _, notices in ACCEPTED for code in notices} | {NoticeCode.IGNORED_COLUMN}  # see test_ignored_columns_are_noticed
-    assert noticed == set(NoticeCode)
+    assert {code for _, _, notices in ACCEPTED for code in notices} == set(NoticeCode)
 
 
 def test_every_fixture_file_is_in_a_table():
@@ -112,6 +120,16 @@ def test_value_is_computed_from_counts_in_the_indicator_unit(catalogue, numerato
     report = validate_bytes(data, catalogue)
     assert report.ok
     assert report.records()[0]["value"] == pytest.approx(value, rel=1e-6)
+
+
+def test_excel_percent_cells_read_as_typed(catalogue):
+    report = validate_file(CORPUS / "excel-percent-format.xlsx", catalogue)
+    assert report.records()[0]["value"] == 81.5
+
+
+def test_duplicate_keeps_the_row_with_counts(catalogue):
+    report = validate_file(CORPUS / "duplicate-with-and-without-counts.csv", catalogue)
+    assert (report.records()[0]["numerator"], report.records()[0]["denominator"]) == (1, 1850)
 
 
 def test_wide_yearbook_keeps_spreadsheet_rows(catalogue):
