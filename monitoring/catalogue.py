@@ -218,6 +218,7 @@ class Department(_Strict):
     name: str
     full_name: str
     aliases: list[str] = []
+    all_indicators: bool = False  # the office and the statistics bureau collect every unit's figures
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,11 @@ class Catalogue:
             if text in (dep.name, dep.full_name, *dep.aliases):
                 return dep.name
         return None
+
+    def reports_everything(self, department: str) -> bool:
+        """Whether a unit may send any indicator (the 妇儿工委办公室 and the 统计局 compile the others' figures)."""
+        name = self.department_name(department)
+        return any(d.name == name and d.all_indicators for d in self.departments)
 
     def region_name(self, text: str) -> str | None:
         text = text.strip()
@@ -465,7 +471,7 @@ _FIELD_LABELS = {
     "assigned": "单位确定方式", "plan": "规划代码", "title": "规划名称", "document": "文号",
     "issuer": "发文机关", "issued": "印发日期", "published_in": "刊载于", "period_start": "规划起始年",
     "period_end": "规划终止年", "domains": "领域列表", "targets": "目标列表", "code": "区划代码",
-    "full_name": "全称", "level": "层级", "parent": "上级代码", "aliases": "别名",
+    "full_name": "全称", "level": "层级", "parent": "上级代码", "aliases": "别名", "all_indicators": "可报送全部指标",
 }
 
 

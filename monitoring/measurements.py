@@ -459,7 +459,7 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     add(sexes.isna(), DataCode.UNKNOWN_SEX, "sex", lambda r: f"性别“{r['sex']}”无效，只能填“合计”“女”或“男”（空白视为合计）。")
 
     # Department scope.
-    if department:
+    if department and not catalogue.reports_everything(department):
         allowed_keys = {k: department in s_.departments for k, s_ in series.items()}
         not_theirs = keys.notna() & ~keys.map(allowed_keys).fillna(False).astype(bool)
         add(not_theirs, DataCode.NOT_ASSIGNED, "indicator_id",

@@ -159,3 +159,17 @@ def test_json_shape(catalogue):
     data = report.to_dict()
     assert data["ok"] is False and data["rows"] == []
     assert data["errors"][0] == {"row": 2, "column": "指标编号", "code": "unknown_indicator", "message": report.errors[0].message}
+
+
+@pytest.mark.parametrize(("fixture", "expected"), [(r[0], "pending") for r in ACCEPTED] + [(r[0], "rejected") for r in REJECTED],
+                         ids=[r[0] for r in ACCEPTED] + [r[0] for r in REJECTED])
+def test_every_fixture_through_the_store(catalogue, tmp_path, fixture, expected):
+    from monitoring.store import Store
+
+    data = (CORPUS / fixture).read_bytes()
+    store = Store(tmp_path)
+    entry, report = store.submit(data, fixture, "县妇儿工委办公室", "测试", catalogue)
+    assert entry["status"] == expected
+    assert store.raw_path(entry["id"]).read_bytes() == data, "every submission is kept byte for byte"
+    assert entry["rows"] == len(report.rows)
+    assert store.live(catalogue).empty
