@@ -167,6 +167,7 @@ def _places(value: float | None) -> int:
 
 class PlanHeader(_Strict):
     plan: str
+    order: int = 100  # position among the plans on pages and in reports
     title: str
     document: str
     issuer: str
@@ -187,6 +188,7 @@ class PlanHeader(_Strict):
 @dataclass(frozen=True)
 class Plan:
     plan: str
+    order: int
     title: str
     document: str
     issuer: str
@@ -469,7 +471,7 @@ _FIELD_LABELS = {
     "scope": "适用范围", "department": "责任单位", "statistic": "共用统计项", "provenance": "出处",
     "source_text": "原文", "note": "备注", "lead": "牵头单位", "supporting": "配合单位",
     "assigned": "单位确定方式", "plan": "规划代码", "title": "规划名称", "document": "文号",
-    "issuer": "发文机关", "issued": "印发日期", "published_in": "刊载于", "period_start": "规划起始年",
+    "issuer": "发文机关", "issued": "印发日期", "order": "排列顺序", "published_in": "刊载于", "period_start": "规划起始年",
     "period_end": "规划终止年", "domains": "领域列表", "targets": "目标列表", "code": "区划代码",
     "full_name": "全称", "level": "层级", "parent": "上级代码", "aliases": "别名", "all_indicators": "可报送全部指标",
 }
@@ -554,7 +556,10 @@ def check_catalogue(directory: Path | str = TARGETS_DIR) -> tuple[Catalogue | No
     _check_statistics(targets, first_seen, problems)
     if problems:
         return None, problems
-    return Catalogue(plans, targets, regions, departments), problems
+    ordered = dict(sorted(plans.items(), key=lambda item: (item[1].order, item[1].file)))
+    rank = {key: index for index, key in enumerate(ordered)}
+    targets.sort(key=lambda t: rank[t.plan])  # stable: each plan keeps its file order
+    return Catalogue(ordered, targets, regions, departments), problems
 
 
 def load_catalogue(directory: Path | str = TARGETS_DIR) -> Catalogue:
@@ -584,7 +589,7 @@ def _load_plan(path: Path, departments: set[str] | None, problems: list[Problem]
     if not header.baseline_year < header.period_start <= header.period_end:
         file_problems.append(Problem(TargetCode.INVALID_YEARS, f"规划期 {header.period_start}—{header.period_end} 年与基期 {header.baseline_year} 年不一致。", name, located.lines.get(("period_start",))))
     plan = Plan(
-        plan=header.plan, title=header.title, document=header.document, issuer=header.issuer,
+        plan=header.plan, order=header.order, title=header.title, document=header.document, issuer=header.issuer,
         issued=header.issued, published_in=header.published_in, period_start=header.period_start,
         period_end=header.period_end, baseline_year=header.baseline_year, domains=tuple(header.domains), file=name,
     )

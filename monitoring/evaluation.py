@@ -46,17 +46,18 @@ class WarningCode(StrEnum):
 @dataclass(frozen=True)
 class Style:
     label: str
-    colour: str
+    colour: str  # hex, for charts and Excel
     order: int
+    tone: str  # a named colour for text badges (green, blue, orange, red, gray)
 
 
 # The one place that defines how a status looks, for every page, chart and export.
 STATUS_STYLE: dict[Status, Style] = {
-    Status.ACHIEVED: Style("已达标", "#2e7d32", 0),
-    Status.ON_TRACK: Style("进度正常", "#1565c0", 1),
-    Status.AT_RISK: Style("预计难以达标", "#ef8f00", 2),
-    Status.OFF_TRACK: Style("严重滞后", "#c62828", 3),
-    Status.NO_DATA: Style("无数据", "#8a8a8a", 4),
+    Status.ACHIEVED: Style("已达标", "#2e7d32", 0, "green"),
+    Status.ON_TRACK: Style("进度正常", "#1565c0", 1, "blue"),
+    Status.AT_RISK: Style("预计难以达标", "#ef8f00", 2, "orange"),
+    Status.OFF_TRACK: Style("严重滞后", "#c62828", 3, "red"),
+    Status.NO_DATA: Style("无数据", "#8a8a8a", 4, "gray"),
 }
 WARNING_LABELS: dict[WarningCode, str] = {
     WarningCode.PROJECTED_MISS: "预计难以达标",
@@ -259,7 +260,8 @@ def evaluate_target(target: Target, year: int, points: list[Point], townships: d
     v, t = latest.value, latest.year
     span = target.target_year - base_year
     result.time_progress = (t - base_year) / span if span else None
-    if target.kind not in DIRECTION_ONLY and abs(T - b) > 1e-12:
+    # Progress towards a target the baseline already met is undefined (it would read as negative).
+    if target.kind not in DIRECTION_ONLY and abs(T - b) > 1e-12 and not meets(target, b, T, b):
         result.progress = (v - b) / (T - b)
 
     # Projection through the reported values from the baseline on.
@@ -469,7 +471,9 @@ def _explain(r: Result) -> str:
     phrase = _target_phrase(t, T, fmt)
     label = STATUS_STYLE[r.status].label
     if r.status == Status.ACHIEVED:
-        if t.kind == Kind.MAX or t.kind == Kind.REDUCE_FROM_BASE:
+        if t.kind == Kind.REDUCE_FROM_BASE:
+            middle = f"低于{fmt(T)}（较{r.baseline_year}年下降{_plain(t.target_value or 0)}%）的目标" if latest.value < T else f"达到{phrase}的目标"
+        elif t.kind == Kind.MAX:
             middle = f"低于{_plan_value(t, T)}的目标" if latest.value < T else f"达到{phrase}的目标"
         elif t.kind == Kind.MIN:
             middle = f"高于{_plan_value(t, T)}的目标" if latest.value > T else f"达到{phrase}的目标"
@@ -521,6 +525,12 @@ class Evaluation:
 
     def get(self, target_id: str) -> Result | None:
         return next((r for r in self.results if r.target.id == target_id), None)
+
+    def subset(self, plan: str | None) -> Evaluation:
+        """The same year's results for one plan (all plans when `plan` is None)."""
+        if plan is None:
+            return self
+        return Evaluation(self.year, [r for r in self.results if r.target.plan == plan], self.catalogue)
 
     def summary(self, by: str = "plan") -> pd.DataFrame:
         """Counts by status and 达标率 (achieved / targets with data) per plan or per domain."""

@@ -192,3 +192,16 @@ def test_status_is_invariant_to_other_targets_rows(catalogue, noise):
     noisy_rows = base + [[k, y, v, "全县", "合计", None, None, "", ""] for k, y, v in noise]
     noisy = evaluate(catalogue, _frame(noisy_rows), year=2024).get("W7-07a")
     assert (noisy.status, noisy.warning_codes, noisy.explanation) == (clean.status, clean.warning_codes, clean.explanation)
+
+
+def test_reduce_from_base_achieved_sentence_formats_the_computed_target():
+    target = make_target(name="儿童伤害死亡率", kind="reduce_from_base", target_value=20, unit="1/10万")
+    result = evaluate_target(target, 2025, series({2020: 17.53, 2025: 12.0}))
+    assert result.status == Status.ACHIEVED
+    assert "低于14.0/10万（较2020年下降20%）的目标" in result.explanation
+
+
+def test_no_progress_ratio_when_the_baseline_already_met_the_target():
+    result = evaluate_target(make_target(), 2023, series({2020: 93, 2023: 94.6}))
+    assert result.status == Status.ACHIEVED
+    assert result.progress is None
