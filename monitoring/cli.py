@@ -380,6 +380,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from monitoring import datasets
+    from monitoring.reports import ReportError, build_report, check_arguments
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise UsageError("--out 的文件名应以 .docx 结尾。")
+    xlsx = Path(args.xlsx) if args.xlsx else None
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise UsageError("--xlsx 的文件名应以 .xlsx 结尾。")
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    if args.plan and args.plan not in catalogue.plans:
+        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
+    if args.year is not None:
+        try:
+            check_arguments(catalogue, args.kind, args.year, args.plan)
+        except ReportError as exc:
+            raise UsageError(str(exc)) from exc
+    folder = None
+    if args.data:
+        folder = Path(args.data)
+        if not folder.is_dir():
+            raise UsageError(f"数据文件夹“{args.data}”不存在。")
+    dataset = datasets.load(catalogue, folder=folder)
+    for item in dataset.skipped:
+        print(f"注意：{item['file']} 未使用：{item['reason']}", file=sys.stderr)
+    if dataset.is_demo:
+        print(f"注意：正式数据为空，报告使用{datasets.DEMO_LABEL}，报告中已标明。", file=sys.stderr)
+    try:
+        result = build_report(catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from exc
+    if result.chart_note and not args.no_charts:
+        missing = "部分图表缺失" if result.charts else "但不含图表"
+        print(f"注意：{result.chart_note}报告已生成，{missing}（文中已注明）。", file=sys.stderr)
+    for path, data in ((out, result.docx), (xlsx, result.xlsx)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    charts = f"含图表{result.charts}幅" if result.charts else "不含图表"
+    print(f"已生成{result.title}（{result.year}年，{dataset.label}，{charts}）：{out}")
+    if xlsx is not None:
+        print(f"已生成监测指标汇总表：{xlsx}")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -466,6 +512,20 @@ def build_parser() -> _Parser:
     p.add_argument("--plan", help="只评估一个规划，如 women、children、disability")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="生成年度监测报告或中期、终期评估报告（Word，另可输出 Excel 汇总表）",
+                       description="生成公文格式的评估报告（Word）：年度监测报告、中期评估报告或终期评估报告，可另外输出监测指标汇总表（Excel）。"
+                                   "默认使用正式数据；正式数据为空时使用示例数据，并在报告中标明。图表需要 Chromium 浏览器，没有时报告照常生成，文中注明缺少图表。"
+                                   "退出码：0 成功，2 参数错误或文件不存在。")
+    p.add_argument("--kind", required=True, choices=["annual", "midterm", "final"], help="报告类型：annual 年度监测、midterm 中期评估、final 终期评估")
+    p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：中期2023、终期2025、年度为有数据的最近一年）")
+    p.add_argument("--plan", help="只写一个规划，如 women、children、disability（默认三个规划合成一份报告）")
+    p.add_argument("--data", metavar="目录", help="数据文件夹（其中的 CSV/xlsx 都会读取和校验）")
+    p.add_argument("--out", required=True, metavar="文件", help="输出的 Word 文件，以 .docx 结尾（文件夹不存在时自动创建）")
+    p.add_argument("--xlsx", metavar="文件", help="另外输出监测指标汇总表（Excel），以 .xlsx 结尾")
+    p.add_argument("--no-charts", action="store_true", help="不生成图表（更快；也可设环境变量 MONITORING_REPORT_CHARTS=0）")
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="重新生成示例数据", description="按固定随机种子重新生成 data/demo/ 中的示例数据（非真实统计）。")
     p.add_argument("--out", metavar="目录", help="输出文件夹（默认 data/demo/）")

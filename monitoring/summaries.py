@@ -22,6 +22,17 @@ def status_label(status: Status | str) -> str:
     return STATUS_STYLE[Status(status)].label
 
 
+def status_badge(status: Status | str, text: str | None = None) -> str:
+    """Markdown for a coloured badge that carries the status as text (never colour alone)."""
+    style = STATUS_STYLE[Status(status)]
+    return f":{style.tone}-badge[{text or style.label}]"
+
+
+def detail_link(target_id: str) -> str:
+    """The URL of a target's detail page (deep link)."""
+    return f"/detail?id={target_id}"
+
+
 def plan_title(catalogue: Catalogue, plan: str) -> str:
     return catalogue.plans[plan].title
 
@@ -78,6 +89,17 @@ def domain_status_counts(evaluation: Evaluation) -> pd.DataFrame:
                 rows.append({"规划": plan_short(evaluation.catalogue, plan_key), "领域": domain, "状态": status_label(status),
                              "status": status.value, "指标数": sum(1 for r in group if r.status == status)})
     return pd.DataFrame(rows, columns=["规划", "领域", "状态", "status", "指标数"])
+
+
+def completeness_overview(evaluation: Evaluation, data: pd.DataFrame) -> dict[str, Any]:
+    """How complete the evaluation year's data is: keys reported for the county, out of all keys."""
+    plans = {r.target.plan for r in evaluation.results}
+    plan = next(iter(plans)) if len(plans) == 1 else None
+    table = completeness(evaluation.catalogue, data, evaluation.year, plan=plan)
+    reported = int((table["报送情况"] == "已报送").sum()) if not table.empty else 0
+    total = len(table)
+    return {"reported": reported, "total": total, "rate": reported / total if total else None,
+            "by_department": completeness_by_department(table)}
 
 
 def warnings_table(evaluation: Evaluation) -> pd.DataFrame:
@@ -196,10 +218,12 @@ def breakdown(data: pd.DataFrame, target: Target, year: int) -> dict[str, pd.Dat
     return out
 
 
-def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_keys: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
+def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_keys: Iterable[tuple[str, int]] = (),
+                 plan: str | None = None) -> pd.DataFrame:
     """Per reporting key and year: 已报送 / 待审核 / 未报送, with the responsible department.
 
     A key counts as reported for the year when its county total (全县, 合计) has a value.
+    With `plan`, only the keys that plan's targets use.
     """
     reported = set()
     if not data.empty:
@@ -207,7 +231,10 @@ def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_ke
         reported = set(county["indicator_id"])
     pending = {key for key, y in pending_keys if y == year}
     rows = []
+    wanted = {t.series_key for t in catalogue.for_plan(plan)}
     for key, series in catalogue.series().items():
+        if key not in wanted:
+            continue
         first = catalogue.get(series.target_ids[0])
         assert first is not None
         state = "已报送" if key in reported else ("待审核" if key in pending else "未报送")

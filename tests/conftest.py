@@ -44,3 +44,43 @@ def targets_dir(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue(ROOT / "targets")
+
+
+@pytest.fixture
+def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """A fresh data root for the app (MONITORING_DATA), with the demo data copied in unless `demo=False`.
+
+    Streamlit's caches are cleared so no test sees another's data.
+    """
+
+    def make(demo: bool = True) -> Path:
+        import streamlit as st
+
+        root = tmp_path / "data"
+        root.mkdir(exist_ok=True)
+        if demo:
+            shutil.copytree(ROOT / "data" / "demo", root / "demo", dirs_exist_ok=True)
+        monkeypatch.setenv("MONITORING_DATA", str(root))
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        return root
+
+    return make
+
+
+@pytest.fixture
+def app_on(data_root):
+    """`app_on(page, demo=True)`: the dashboard run through AppTest on a fresh data root, switched to `page`."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None, demo: bool = True, query: dict | None = None):
+        data_root(demo)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return make

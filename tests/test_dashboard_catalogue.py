@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ROOT
 
 
 @pytest.fixture
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+def app(app_on):
+    return app_on("views/catalogue.py")
 
 
 def test_catalogue_page_shows_every_target(app, catalogue):

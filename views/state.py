@@ -12,7 +12,7 @@ from monitoring import datasets
 from monitoring.catalogue import TARGETS_DIR, Catalogue, check_catalogue, fingerprint
 from monitoring.datasets import Dataset
 from monitoring.evaluation import Evaluation, evaluate
-from monitoring.store import Store
+from monitoring.store import Store, StoreError
 
 
 @st.cache_resource(show_spinner="正在读取目标库…", max_entries=4)
@@ -38,8 +38,16 @@ def _dataset(targets_key: tuple, data_key: tuple) -> Dataset:
 
 
 def dataset() -> Dataset:
-    """The measurements shown everywhere: live data, or the demo data while there is none."""
-    return _dataset(fingerprint(TARGETS_DIR), datasets.fingerprint())
+    """The measurements shown everywhere: live data, or the demo data while there is none.
+
+    A damaged store (e.g. a manifest edited by hand) stops the page with a message, not a traceback.
+    """
+    try:
+        return _dataset(fingerprint(TARGETS_DIR), datasets.fingerprint())
+    except StoreError as exc:
+        st.error(f"读取数据时出错：{exc}")
+        st.info("数据文件夹可能被手工改动或损坏。请联系系统管理员检查 data/submissions/manifest.json，或从备份恢复数据文件夹。")
+        st.stop()
 
 
 @st.cache_resource(show_spinner="正在评估指标…", max_entries=32)
@@ -60,17 +68,19 @@ def store() -> Store:
 
 def data_banner(data: Dataset) -> None:
     """The banner every page shows when it displays demo data, and the files left out."""
-    if data.is_demo:
+    if data.is_demo and not data.rows.empty:
         st.warning(f"当前显示的是**{datasets.DEMO_LABEL}**，仅用于演示功能。各单位通过“数据填报”提交并经办公室审核后，平台将改为显示正式数据。", icon="⚠️")
     for item in data.skipped:
         st.warning(f"文件 {item['file']} 有错误，未计入：{item['reason']}")
 
 
 def year_choice(data: Dataset, key: str = "year") -> int | None:
-    """The evaluation year selector (default: the latest year with data), shared across pages via session state."""
+    """The evaluation year selector (default: the latest year with data); the choice follows the user across pages."""
     years = data.years()
     if not years:
         return None
-    if st.session_state.get(key) not in years:
-        st.session_state[key] = years[-1]
-    return st.selectbox("评估年份", years, key=key, format_func=lambda y: f"{y}年")
+    remembered = st.session_state.get("_evaluation_year")
+    index = years.index(remembered) if remembered in years else len(years) - 1
+    year = st.selectbox("评估年份", years, index=index, key=key, format_func=lambda y: f"{y}年")
+    st.session_state["_evaluation_year"] = year
+    return year

@@ -1,0 +1,423 @@
+"""Plotly figures shared by the dashboard and the reports (the reports render the same figures to PNG).
+
+Colours and labels of statuses come from `monitoring.evaluation.STATUS_STYLE`;
+every figure also writes the status as text, never colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Kind
+from monitoring.evaluation import STATUS_STYLE, Point, Result, Status, interval, least_squares, meets
+from monitoring.units import decimals_for, format_value
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
+STATUS_COLOURS = {style.label: style.colour for style in STATUS_STYLE.values()}
+STATUS_ORDER = [STATUS_STYLE[s].label for s in sorted(Status, key=lambda s: STATUS_STYLE[s].order)]
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        height=height,
+        font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#cccccc")
+    fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)
+    return fig
+
+
+def domain_status_figure(counts: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Stacked horizontal bars: per 领域, how many targets are in each status (labels inside the bars).
+
+    `counts` is `monitoring.summaries.domain_status_counts(...)` (规划, 领域, 状态, 指标数).
+    """
+    fig = go.Figure()
+    if counts.empty:
+        return _layout(fig, title)
+    frame = counts.copy()
+    frame["行"] = frame["规划"] + "｜" + frame["领域"]
+    order = list(dict.fromkeys(frame["行"]))
+    for label in STATUS_ORDER:
+        part = frame[frame["状态"] == label].set_index("行").reindex(order)
+        values = part["指标数"].fillna(0).astype(int)
+        fig.add_bar(
+            y=order, x=values, name=label, orientation="h", marker_color=STATUS_COLOURS[label],
+            text=[f"{label} {v}" if v else "" for v in values], textposition="inside", insidetextanchor="middle",
+            hovertemplate="%{y}<br>" + label + "：%{x} 项<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, xaxis_title="指标数")
+    return _layout(fig, title, height=max(320, 34 * len(order) + 90))
+
+
+# ---------------------------------------------------------------- one indicator
+
+AT_RISK_COLOUR = STATUS_STYLE[Status.AT_RISK].colour
+MET_COLOUR = "#81c784"  # a light tint of the 已达标 green, so the target line stays visible across the bars
+TOWNSHIP_TARGET_COLOUR = "#263238"
+SERIES_COLOUR = "#37474f"
+TARGET_COLOUR = "#2e7d32"
+BASELINE_COLOUR = "#6d4c41"
+PATH_COLOUR = "#7e57c2"
+PROJECTION_COLOUR = "#ef8f00"
+CI_COLOUR = "#90a4ae"
+SEX_COLOURS = {"女": "#c2185b", "男": "#1565c0", "合计": "#37474f"}
+STATUS_TAG_COLOURS = [STATUS_COLOURS[label] for label in STATUS_ORDER]
+
+
+def value_formatter(result: Result) -> Callable[[float | None], str]:
+    """Values of a target as its sentences print them: the unit, the plan's precision, at most 2 decimals."""
+    t = result.target
+    latest = result.latest.value if result.latest else None
+    places = min(2, decimals_for(t.unit, t.target_value, latest))
+
+    def fmt(value: float | None) -> str:
+        if value is None or value != value:
+            return "—"
+        return format_value(float(value), t.unit, places)
+
+    return fmt
+
+
+def effective_target(result: Result) -> float | None:
+    """T as evaluated; for a target without data, the plan's own value where it does not depend on a baseline."""
+    if result.target_value is not None:
+        return result.target_value
+    if result.target.kind in (Kind.MAX, Kind.MIN, Kind.APPROX):
+        return result.target.target_value
+    return None
+
+
+def target_text(result: Result) -> str:
+    """The target line's label: 目标 ≤12.5/10万; 目标 ≤14.0/10万（较2020年下降20%）; 基期值 7.2%（目标：逐步提高）."""
+    t = result.target
+    fmt = value_formatter(result)
+    T = effective_target(result)
+    if t.kind == Kind.REDUCE_FROM_BASE:
+        return f"目标 ≤{fmt(T)}（{t.target_label()}）" if T is not None else f"目标 {t.target_label()}"
+    if t.kind in DIRECTION_ONLY:
+        base = f"{result.baseline_year}年基期值 {fmt(result.baseline_value)}" if result.baseline_value is not None else "基期值"
+        return f"{base}（目标：{KIND_LABELS[t.kind]}）"
+    return f"目标 {t.target_label()}"
+
+
+def status_text(result: Result) -> str:
+    return f"状态：{STATUS_STYLE[result.status].label}"
+
+
+def _point_text(result: Result, p: Point, ci: tuple[float, float] | None) -> str:
+    t = result.target
+    fmt = value_formatter(result)
+    lines = [f"{p.year}年：{fmt(p.value)}"]
+    if p.has_counts:
+        lines.append(f"{_count(p.numerator)}{t.numerator_label or ''} / {_count(p.denominator)}{t.denominator_label or ''}")
+    if ci is not None:
+        lines.append(f"95%置信区间 {fmt(ci[0])}—{fmt(ci[1])}")
+    return "<br>".join(lines)
+
+
+def _count(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _years_axis(fig: go.Figure, first: int, last: int) -> None:
+    fig.update_xaxes(range=[first - 0.5, last + 0.5], tickmode="linear", tick0=first, dtick=1, tickformat="d", ticksuffix="年")
+
+
+def _frame(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    """The shared layout, with the title at the left above the plot (where a status badge may sit at the right)."""
+    _layout(fig, title, height)
+    fig.update_layout(title={"x": 0, "xanchor": "left", "xref": "paper"})
+    return fig
+
+
+def _status_badge(fig: go.Figure, result: Result) -> None:
+    style = STATUS_STYLE[result.status]
+    fig.add_annotation(
+        text=f"<b>{status_text(result)}</b>", xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
+        showarrow=False, font={"color": "white", "size": 13}, bgcolor=style.colour, borderpad=4,
+    )
+
+
+def indicator_figure(result: Result, title: str | None = None) -> go.Figure:
+    """The county series of one target with its target, baseline, expected path (序时进度), projection and 95% intervals.
+
+    Traces (by name, for the legend and the tests): 报送值; 95%置信区间 (where counts were reported);
+    the target line (目标 …, a band for “左右” targets, the baseline for “逐步提高/下降”); 基期 …;
+    序时进度（基期至目标匀速）; 趋势推算 …. The status is written in a badge above the plot.
+    """
+    t = result.target
+    fmt = value_formatter(result)
+    fig = go.Figure()
+    points = result.points
+    T = effective_target(result)
+    b, b_year = result.baseline_value, result.baseline_year
+    target_year = t.target_year or (points[-1].year if points else result.year)
+    years = [p.year for p in points] + [y for y in (t.baseline_year, b_year, target_year) if y is not None]
+    first, last = min(years), max(years)
+
+    # Reported county values, with their intervals where counts exist.
+    if points:
+        intervals = [interval(p.numerator, p.denominator, t.unit) if p.has_counts else None for p in points]  # type: ignore[arg-type]
+        fig.add_scatter(
+            x=[p.year for p in points], y=[p.value for p in points], mode="lines+markers", name="报送值",
+            line={"color": SERIES_COLOUR, "width": 2.5}, marker={"size": 9, "color": SERIES_COLOUR},
+            customdata=[_point_text(result, p, ci) for p, ci in zip(points, intervals, strict=True)],
+            hovertemplate="%{customdata}<extra>报送值</extra>",
+        )
+        if any(ci is not None for ci in intervals):
+            fig.add_scatter(
+                x=[p.year for p in points], y=[p.value for p in points], mode="markers", name="95%置信区间",
+                marker={"symbol": "line-ns-open", "size": 12, "color": CI_COLOUR, "line": {"width": 1.5, "color": CI_COLOUR}},
+                error_y={
+                    "type": "data", "symmetric": False, "color": CI_COLOUR, "thickness": 1.5, "width": 6,
+                    "array": [ci[1] - p.value if ci else None for p, ci in zip(points, intervals, strict=True)],
+                    "arrayminus": [p.value - ci[0] if ci else None for p, ci in zip(points, intervals, strict=True)],
+                },
+                customdata=[f"{p.year}年 95%置信区间：{fmt(ci[0])}—{fmt(ci[1])}" if ci else f"{p.year}年：未报送分子、分母"
+                            for p, ci in zip(points, intervals, strict=True)],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+
+    # The target: a line, a band (左右), or the baseline for direction-only targets.
+    label = target_text(result)
+    if T is not None:
+        if t.kind == Kind.APPROX and t.tolerance:
+            low, high = T - t.tolerance, T + t.tolerance
+            fig.add_scatter(x=[first - 0.5, last + 0.5], y=[high, high], mode="lines", line={"width": 0, "color": TARGET_COLOUR},
+                            showlegend=False, hoverinfo="skip", name=f"{label}（上限）")
+            fig.add_scatter(x=[first - 0.5, last + 0.5], y=[low, low], mode="lines", line={"width": 0, "color": TARGET_COLOUR},
+                            fill="tonexty", fillcolor="rgba(46,125,50,0.12)", name=f"{label}（范围 {fmt(low)}—{fmt(high)}）",
+                            hoverinfo="skip")
+        colour = BASELINE_COLOUR if t.kind in DIRECTION_ONLY else TARGET_COLOUR
+        fig.add_scatter(
+            x=[first - 0.5, last + 0.5], y=[T, T], mode="lines", name=label, line={"color": colour, "width": 2, "dash": "longdash"},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+        fig.add_annotation(x=last + 0.5, y=T, text=label, showarrow=False, xanchor="right", yanchor="bottom",
+                           font={"color": colour, "size": 12})
+
+    # The baseline, marked where it sits.
+    if b is not None and b_year is not None and t.kind not in DIRECTION_ONLY:
+        source = {"catalogue": "（目标库）", "earliest": "（最早报送年份）"}.get(result.baseline_source or "", "")
+        name = f"基期 {b_year}年 {fmt(b)}{source}"
+        fig.add_scatter(
+            x=[b_year], y=[b], mode="markers", name=name,
+            marker={"symbol": "diamond-open", "size": 14, "color": BASELINE_COLOUR, "line": {"width": 2}},
+            hovertemplate=f"{name}<extra></extra>",
+        )
+
+    # The expected path: straight from the baseline to the target by the target year (when the baseline
+    # did not already meet it).
+    if b is not None and b_year is not None and T is not None and result.direction * (T - b) > 1e-12 and t.target_year:
+        fig.add_scatter(
+            x=[b_year, t.target_year], y=[b, T], mode="lines", name="序时进度（基期至目标匀速）",
+            line={"color": PATH_COLOUR, "width": 1.5, "dash": "dot"},
+            hovertemplate="序时进度：%{x}年应达到 %{y}<extra></extra>",
+        )
+
+    # The projection to the target year.
+    if result.projected_value is not None and result.projected_year is not None and result.latest is not None:
+        name = f"趋势推算 {result.projected_year}年约{fmt(result.projected_value)}"
+        if result.latest.year < result.projected_year:
+            xs, ys = [result.latest.year, result.projected_year], [result.latest.value, result.projected_value]
+        else:  # evaluated in the target year itself: show the fitted line through the years since the baseline
+            since = [p for p in points if p.year >= (b_year or t.baseline_year or points[0].year)]
+            start = least_squares(since, since[0].year) if since else None
+            xs = [since[0].year, result.projected_year] if start is not None else [result.projected_year]
+            ys = [start, result.projected_value] if start is not None else [result.projected_value]
+        fig.add_scatter(
+            x=xs, y=ys, mode="lines+markers", name=name,
+            line={"color": PROJECTION_COLOUR, "width": 2, "dash": "dash"},
+            marker={"symbol": ["circle-open"] * (len(xs) - 1) + ["circle"], "size": [0] * (len(xs) - 1) + [9], "color": PROJECTION_COLOUR},
+            hovertemplate=f"{name}<extra></extra>",
+        )
+
+    if not points:
+        fig.add_annotation(text="尚无报送数据", xref="paper", yref="paper", x=0.5, y=0.8, showarrow=False,
+                           font={"size": 16, "color": STATUS_STYLE[Status.NO_DATA].colour})
+        if T is None:
+            fig.update_yaxes(showticklabels=False)
+
+    _frame(fig, title if title is not None else f"{t.id} {t.name}", height=460)
+    _years_axis(fig, first, last)
+    fig.update_yaxes(title_text=f"单位：{t.unit}", rangemode="tozero" if _near_zero(result) else "normal")
+    if not points and T is not None:  # only the target line: keep it inside the plot, not on its edge
+        fig.update_yaxes(range=[0, T * 1.3] if T > 0 else [T - 1, T + 1])
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0, "traceorder": "normal"},
+        margin={"l": 70, "r": 20, "t": 70, "b": 30},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    _status_badge(fig, result)
+    return fig
+
+
+def _near_zero(result: Result) -> bool:
+    """Rates of rare events read best from zero (an interval's lower end is often 0)."""
+    return result.target.unit in ("‰", "1/10万")
+
+
+# ---------------------------------------------------------------- breakdowns
+
+
+def township_values(result: Result, table: pd.DataFrame | None = None) -> tuple[int | None, dict[str, float], list[str]]:
+    """(year, values, below target) of the towns and townships for the result's latest year.
+
+    From the evaluation for an each_township target; else from a `summaries.breakdown(...)['region']` table
+    (region × year), judged against the same effective target.
+    """
+    if result.township_values and result.latest is not None:
+        return result.latest.year, dict(result.township_values), list(result.townships_below)
+    if table is None or table.empty:
+        return None, {}, []
+    years = [int(y) for y in table.columns if int(y) <= result.year]
+    if not years:
+        return None, {}, []
+    year = max(years)
+    column = table[year] if year in table.columns else table[str(year)]
+    values = {str(k): float(v) for k, v in column.dropna().items()}
+    T = effective_target(result)
+    below = [n for n, x in values.items() if T is not None and not meets(result.target, x, T, result.baseline_value)]
+    return year, values, below
+
+
+def township_figure(result: Result, table: pd.DataFrame | None = None, title: str | None = None) -> go.Figure:
+    """Bars per town/township for the latest year; those below the target in the 预计难以达标 colour, labelled 未达标."""
+    t = result.target
+    fmt = value_formatter(result)
+    year, values, below = township_values(result, table)
+    fig = go.Figure()
+    if not values:
+        fig.add_annotation(text="没有分乡（镇）数据", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 15, "color": STATUS_STYLE[Status.NO_DATA].colour})
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _frame(fig, title if title is not None else f"{t.name}：各乡（镇）", height=300)
+    order = sorted(values, key=lambda n: (-t.direction or -1) * values[n])
+    missed = set(below)
+    for name, chosen, colour, suffix, position in (
+        ("达标的乡（镇）", [n for n in order if n not in missed], MET_COLOUR, "", "outside"),
+        ("未达标的乡（镇）", [n for n in order if n in missed], AT_RISK_COLOUR, "<br><b>未达标</b>", "inside"),
+    ):
+        if not chosen:
+            continue
+        fig.add_bar(
+            x=chosen, y=[values[n] for n in chosen], name=name, marker_color=colour,
+            text=[f"{fmt(values[n])}{suffix}" for n in chosen], textposition=position, cliponaxis=False,
+            insidetextanchor="end", insidetextfont={"color": "white", "size": 13}, outsidetextfont={"color": "#263238"},
+            customdata=[f"{n}：{fmt(values[n])}{'（未达标）' if suffix else ''}" for n in chosen],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    T = effective_target(result)
+    if T is not None:
+        line = {"color": TOWNSHIP_TARGET_COLOUR, "width": 2, "dash": "longdash"}
+        fig.add_hline(y=T, line=line, layer="above")
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=target_text(result), hoverinfo="skip")
+    fig.update_layout(barmode="overlay", xaxis={"categoryorder": "array", "categoryarray": order})
+    _frame(fig, title if title is not None else f"{t.name}：各乡（镇）{year}年", height=400)
+    fig.update_yaxes(title_text=f"单位：{t.unit}", range=_bar_range([*values.values(), *([T] if T is not None else [])]))
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 90, "b": 40}, legend={"y": 1.04, "traceorder": "normal"})
+    return fig
+
+
+def _bar_range(values: list[float]) -> list[float]:
+    """From zero, unless every value sits in a narrow band far from zero (coverage rates of 88–99%):
+    then from a little below the lowest, so a township 1.4 points under the target is visible."""
+    low, high = min(values), max(values)
+    if high <= 0:
+        return [min(low * 1.15, -1), 1]
+    spread = high - low
+    if low > 0 and spread < 0.3 * high:
+        margin = max(spread, 0.02 * high)
+        return [max(0.0, low - margin), high + 0.35 * margin]
+    return [min(0.0, low), high * 1.12]
+
+
+def sex_figure(table: pd.DataFrame, result: Result | None = None, title: str | None = None, unit: str | None = None) -> go.Figure:
+    """女/男 (and 合计) lines by year from `summaries.breakdown(...)['sex']` (sex × year).
+
+    With `result`, the county total (合计) comes from its points and values are formatted in its unit.
+    """
+    fmt = value_formatter(result) if result is not None else (lambda v: "—" if v is None else format_value(v, unit or ""))
+    unit = result.target.unit if result is not None else unit
+    fig = go.Figure()
+    lines: dict[str, dict[int, float]] = {}
+    if table is not None and not table.empty:
+        for sex, row in table.iterrows():
+            lines[str(sex)] = {int(y): float(v) for y, v in row.dropna().items()}
+    if result is not None and result.points and "合计" not in lines:
+        lines["合计"] = {p.year: p.value for p in result.points}
+    ordered = sorted(lines, key=lambda s: (list(SEX_COLOURS).index(s) if s in SEX_COLOURS else 9, s))
+    for sex in ordered:
+        series = dict(sorted(lines[sex].items()))
+        fig.add_scatter(
+            x=list(series), y=list(series.values()), mode="lines+markers", name=sex,
+            line={"color": SEX_COLOURS.get(sex, SERIES_COLOUR), "width": 2.5 if sex != "合计" else 1.5,
+                  "dash": "solid" if sex != "合计" else "dot"},
+            marker={"size": 8},
+            customdata=[f"{sex} {y}年：{fmt(v)}" for y, v in series.items()],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    default = f"{result.target.name}：分性别" if result is not None else "分性别"
+    _frame(fig, title if title is not None else default, height=360)
+    if not lines:
+        fig.add_annotation(text="没有分性别数据", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 15, "color": STATUS_STYLE[Status.NO_DATA].colour})
+        return fig
+    years = [y for s in lines.values() for y in s]
+    _years_axis(fig, min(years), max(years))
+    fig.update_yaxes(title_text=f"单位：{unit}" if unit else None)
+    fig.update_layout(margin={"l": 70, "r": 20, "t": 80, "b": 40}, legend={"y": 1.04})
+    return fig
+
+
+# ---------------------------------------------------------------- tables beside the figures
+
+
+def status_tags(table: pd.DataFrame, column: str = "状态") -> pd.DataFrame:
+    """The table with `column` as one-element lists, so st.dataframe's MultiselectColumn shows each status as a coloured tag.
+
+    Pair with `options=STATUS_ORDER, color=STATUS_TAG_COLOURS`.
+    """
+    out = table.copy()
+    if column in out:
+        out[column] = [[label] if isinstance(label, str) and label else [] for label in out[column]]
+    return out
+
+
+def indicator_display(table: pd.DataFrame) -> pd.DataFrame:
+    """`summaries.indicator_table(...)` ready for st.dataframe: 状态 as a coloured tag (see `status_tags`), and the
+    趋势 sparkline without the years not reported (a LineChartColumn cannot draw a gap and shows raw text instead).
+
+    An achieved target shows 完成进度 100%: where the baseline already met the target the formula gives ≤0,
+    which beside “已达标” would read as no progress at all.
+    """
+    out = status_tags(table)
+    if "完成进度" in out and "状态" in table:
+        achieved = (table["状态"] == STATUS_STYLE[Status.ACHIEVED].label).to_numpy()
+        out["完成进度"] = [1.0 if done else value for done, value in zip(achieved, out["完成进度"], strict=True)]
+    if "趋势" in out:
+        out["趋势"] = [[v for v in values if v is not None and v == v] if isinstance(values, list) else [] for values in out["趋势"]]
+    return out
+
+
+def breakdown_table(table: pd.DataFrame, label: str, result: Result | None = None) -> pd.DataFrame:
+    """A breakdown (region or sex × year) as people read it: first column `label`, one column per year (2023年), values with the unit."""
+    if table is None or table.empty:
+        return pd.DataFrame(columns=[label])
+    fmt = value_formatter(result) if result is not None else (lambda v: "—" if v is None or v != v else f"{v:g}")
+    out = pd.DataFrame({label: [str(i) for i in table.index]})
+    for year in table.columns:
+        out[f"{int(year)}年"] = [fmt(v) if v == v else "—" for v in table[year]]
+    return out

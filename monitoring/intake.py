@@ -1,0 +1,339 @@
+"""Tables for the 数据填报 and 报送情况 pages: what a file would change, who has reported what.
+
+Pure functions over the catalogue, validation reports, the live data and the
+submission store, so the pages only draw what these return.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from monitoring.catalogue import COUNTY_REGION, Catalogue
+from monitoring.datasets import Dataset
+from monitoring.docs import DOCS
+from monitoring.measurements import ValidationReport, empty_rows, problems_table, validate_bytes
+from monitoring.problems import DataCode, Problem
+from monitoring.store import STATUS_LABELS, Entry, Status, Store, read_rows_csv
+from monitoring.summaries import TOTAL, completeness, completeness_by_department
+from monitoring.units import decimals_for, format_value
+
+REPORTED, PENDING, MISSING = "已报送", "待审核", "未报送"
+STATE_MARKERS = {REPORTED: "● 已报送", PENDING: "● 待审核", MISSING: "● 未报送"}
+STATE_COLORS = {REPORTED: "#2e7d32", PENDING: "#1565c0", MISSING: "#c62828"}  # green, blue, red
+NEW = "新增"
+UNCHANGED = "不变"
+PREVIEW_COLUMNS = ["行", "指标编号", "指标名称", "年份", "地区", "性别", "数值", "分子", "分母", "现值", "变化"]
+SUBMISSION_COLUMNS = ["提交编号", "提交时间", "提交人", "文件名", "行数", "状态", "说明"]
+CHASE_COLUMNS = ["单位", "编号", "指标", "年份", "报送情况"]
+GUIDE_SECTIONS = ("二", "五", "六")
+
+
+# ---------------------------------------------------------------- years
+
+
+def plan_years(catalogue: Catalogue) -> list[int]:
+    """The base year and the plan period: 2020—2025 for the current plans."""
+    if not catalogue.plans:
+        return []
+    first = min(p.baseline_year for p in catalogue.plans.values())
+    last = max(p.period_end for p in catalogue.plans.values())
+    return list(range(first, last + 1))
+
+
+def default_year(catalogue: Catalogue, data_years: Iterable[int], today: date | None = None) -> int:
+    """The year departments are reporting now: the year after the latest data, at most the last year
+    that has passed, kept within the plan years."""
+    years = plan_years(catalogue)
+    today = today or date.today()
+    passed = today.year - 1
+    known = [int(y) for y in data_years]
+    year = max(known) + 1 if known else passed
+    year = min(year, passed)
+    if years:
+        year = max(years[0], min(year, years[-1]))
+    return year
+
+
+# ---------------------------------------------------------------- the live data
+
+
+def live_rows(data: Dataset) -> pd.DataFrame:
+    """The approved (live) rows of a data set; none while the demo data is shown."""
+    if data.source == "live":
+        return data.rows
+    return data.rows.iloc[0:0]
+
+
+def previous_values(live: pd.DataFrame, year: int) -> dict[tuple[str, str, str], float]:
+    """Live values of `year` - 1 by (reporting key, region, sex): the template's 上年数值 column."""
+    if live.empty:
+        return {}
+    rows = live[(live["year"] == year - 1) & live["value"].notna()]
+    return {(k, r, s): float(v) for k, r, s, v in rows[["indicator_id", "region", "sex", "value"]].itertuples(index=False)}
+
+
+# ---------------------------------------------------------------- a file in
+
+
+def check_file(data: bytes, filename: str, catalogue: Catalogue, department: str | None) -> ValidationReport:
+    """validate_bytes, with any unexpected failure turned into an error a person can act on."""
+    try:
+        return validate_bytes(data, catalogue, filename, department)
+    except Exception as exc:  # a page must show a message, never a traceback
+        problem = Problem(DataCode.UNREADABLE_FILE,
+                          f"文件无法读取（{type(exc).__name__}）。请在 Excel 中重新保存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再上传；仍不行请把文件交县妇儿工委办公室。")
+        return ValidationReport(empty_rows(), [problem], [])
+
+
+def problems_frame(problems: Iterable[Problem], code: bool = True) -> pd.DataFrame:
+    """measurements.problems_table as a table to show: 行, 列, 说明 (and 代码), blanks where a problem has no place."""
+    columns = ["行", "列", "说明", *(["代码"] if code else [])]
+    frame = pd.DataFrame(problems_table(problems), columns=["行", "列", "代码", "说明"])
+    frame["行"] = frame["行"].map(lambda n: "" if n is None or pd.isna(n) else str(int(n)))
+    frame["列"] = frame["列"].fillna("")
+    return frame[columns]
+
+
+def _places(unit: str, value: float) -> int:
+    return min(2, decimals_for(unit, value))
+
+
+def _count(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+def change_text(new: float, old: float | None, unit: str) -> str:
+    """新增, 不变, or the signed difference in the unit (percentages change by 百分点)."""
+    if old is None or pd.isna(old):
+        return NEW
+    places = max(_places(unit, new), _places(unit, old))
+    diff = round(float(new) - float(old), places)
+    if diff == 0:
+        return UNCHANGED
+    sign = "+" if diff > 0 else "-"
+    if unit == "%":
+        return f"{sign}{abs(diff):.{places}f}个百分点"
+    return sign + format_value(abs(diff), unit, places)
+
+
+def preview(report: ValidationReport, catalogue: Catalogue, live: pd.DataFrame) -> pd.DataFrame:
+    """The rows a valid file would bring in, as people read them, against the current live values."""
+    series = catalogue.series()
+    current: dict[tuple, float] = {}
+    if not live.empty:
+        for key, year, region, sex, value in live[["indicator_id", "year", "region", "sex", "value"]].itertuples(index=False):
+            if not pd.isna(year):
+                current[(key, int(year), region, sex)] = value
+    rows = []
+    for record in report.rows.to_dict("records"):
+        key = record["indicator_id"]
+        info = series.get(key)
+        unit = info.unit if info else ""
+        year = int(record["year"])
+        value = float(record["value"])
+        old = current.get((key, year, record["region"], record["sex"]))
+        old = None if old is None or pd.isna(old) else float(old)
+        rows.append({
+            "行": int(record["_row"]),
+            "指标编号": "、".join(info.target_ids) if info else str(key),
+            "指标名称": info.name if info else "",
+            "年份": year,
+            "地区": record["region"],
+            "性别": record["sex"],
+            "数值": format_value(value, unit, _places(unit, value)),
+            "分子": _count(record["numerator"]),
+            "分母": _count(record["denominator"]),
+            "现值": format_value(old, unit, _places(unit, old)) if old is not None else "—",
+            "变化": change_text(value, old, unit),
+        })
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+
+
+def change_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many preview rows are new, unchanged, or change a live value."""
+    if table.empty:
+        return {NEW: 0, "更新": 0, UNCHANGED: 0}
+    new = int((table["变化"] == NEW).sum())
+    same = int((table["变化"] == UNCHANGED).sum())
+    return {NEW: new, "更新": len(table) - new - same, UNCHANGED: same}
+
+
+def submit_missing(department: str | None, user: str | None) -> str | None:
+    """What must still be filled in before a file can be submitted, as a sentence; None when nothing."""
+    missing = [label for label, value in (("报送单位", department), ("提交人姓名", user)) if not (value or "").strip()]
+    if not missing:
+        return None
+    return f"请先在页面上方{'和'.join(('选择' if m == '报送单位' else '填写') + m for m in missing)}。"
+
+
+def other_years(report: ValidationReport, year: int) -> list[int]:
+    """Years in a file other than the one being reported (corrections of earlier years are allowed, but worth a look)."""
+    if report.rows.empty:
+        return []
+    return sorted({int(y) for y in report.rows["year"].dropna()} - {year})
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def _when(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+
+
+def _explanation(entry: Entry) -> str:
+    status = entry["status"]
+    if status == Status.PENDING:
+        return "待办公室审核"
+    if status == Status.APPROVED:
+        return f"{entry.get('reviewed_by') or '办公室'}于 {_when(entry.get('reviewed_at'))} 批准，数据已生效"
+    if status == Status.SUPERSEDED:
+        return f"已被后来的提交 {entry.get('superseded_by')} 替代"
+    return entry.get("reason") or ""
+
+
+def submissions_table(entries: Iterable[Entry], department: str | None = None, limit: int | None = 20) -> pd.DataFrame:
+    """Submissions (of one department), newest first, with status labels and the office's reasons."""
+    chosen = [e for e in entries if department is None or e["department"] == department]
+    chosen = list(reversed(chosen))[:limit] if limit else list(reversed(chosen))
+    rows = [{
+        "提交编号": e["id"],
+        "提交时间": _when(e["time"]),
+        "提交人": e["user"],
+        "文件名": e["filename"],
+        "行数": e["rows"],
+        "状态": STATUS_LABELS.get(e["status"], e["status"]),
+        "说明": _explanation(e),
+    } for e in chosen]
+    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+
+
+def pending_keys(store: Store) -> set[tuple[str, int]]:
+    """(reporting key, year) of every county total in a pending submission; raises StoreError on a broken manifest."""
+    keys: set[tuple[str, int]] = set()
+    for entry in store.submissions(Status.PENDING):
+        path = store.normalized_dir / f"{entry['id']}.csv"
+        try:
+            rows = read_rows_csv(path, ["indicator_id", "year", "region", "sex"])
+        except (FileNotFoundError, ValueError):
+            continue  # the store cannot approve it either; the office sees it in the list
+        county = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL) & rows["year"].notna()]
+        keys.update((str(k), int(y)) for k, y in county[["indicator_id", "year"]].itertuples(index=False))
+    return keys
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def reporting_table(catalogue: Catalogue, data: pd.DataFrame, year: int, pending: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
+    """summaries.completeness with the 报送情况 marked (● 已报送), 未报送 first, then 待审核;
+    the plain state is kept in 状态 for filters and colours."""
+    table = completeness(catalogue, data, year, pending)
+    if table.empty:
+        return table.assign(报送情况=pd.Series(dtype=str))
+    table["状态"] = table["报送情况"]
+    table["报送情况"] = table["报送情况"].map(STATE_MARKERS)
+    rank = table["状态"].map({MISSING: 0, PENDING: 1, REPORTED: 2})
+    return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)  # what needs chasing first
+
+
+def state_style(marked: str) -> str:
+    """CSS for a marked 报送情况 cell: green 已报送, blue 待审核, red 未报送."""
+    for state, color in STATE_COLORS.items():
+        if str(marked).endswith(state):
+            weight = "font-weight: 600; " if state == MISSING else ""
+            return f"{weight}color: {color}"
+    return ""
+
+
+def department_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """单位 × (应报, 已报送, 待审核, 未报送, 报送率 in %), worst first."""
+    plain = table.assign(报送情况=table["状态"]) if "状态" in table else table
+    summary = completeness_by_department(plain)
+    summary["报送率"] = (summary["报送率"].astype(float) * 100).round(1)
+    summary.columns.name = None
+    return summary
+
+
+def reporting_totals(table: pd.DataFrame) -> dict[str, float | int | None]:
+    """应报, 已报送, 待审核, 未报送 over all departments, and 报送率 in %."""
+    states = table["状态"] if "状态" in table else table["报送情况"]
+    total = len(table)
+    reported = int((states == REPORTED).sum())
+    return {
+        "应报": total,
+        REPORTED: reported,
+        PENDING: int((states == PENDING).sum()),
+        MISSING: int((states == MISSING).sum()),
+        "报送率": round(100 * reported / total, 1) if total else None,
+    }
+
+
+def reporting_departments(catalogue: Catalogue, table: pd.DataFrame) -> list[str]:
+    """The departments that lead a reporting key, in the order of targets/departments.yaml."""
+    present = set(table["单位"]) if "单位" in table else set()
+    return [d.name for d in catalogue.departments if d.name in present] + sorted(present - {d.name for d in catalogue.departments})
+
+
+def filter_reporting(table: pd.DataFrame, department: str | None = None, state: str | None = None) -> pd.DataFrame:
+    """Rows of one department and/or one state (已报送 / 待审核 / 未报送)."""
+    mask = pd.Series(True, index=table.index)
+    if department:
+        mask &= table["单位"] == department
+    if state:
+        mask &= table["状态"] == state
+    return table[mask].reset_index(drop=True)
+
+
+def rate_overview(catalogue: Catalogue, data: pd.DataFrame, years: Iterable[int], pending: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
+    """单位 × 年份: 报送率 in % of the keys each department leads, with a 全部单位 row first."""
+    pending = set(pending)
+    years = list(years)
+    columns = {}
+    totals = {}
+    for year in years:
+        table = completeness(catalogue, data, year, pending)
+        summary = completeness_by_department(table).set_index("单位")
+        columns[f"{year}年"] = (summary["报送率"].astype(float) * 100).round(1)
+        totals[f"{year}年"] = round(100 * (table["报送情况"] == REPORTED).mean(), 1) if len(table) else float("nan")
+    if not columns:
+        return pd.DataFrame(columns=["单位"])
+    frame = pd.DataFrame(columns)
+    order = {d.name: i for i, d in enumerate(catalogue.departments)}
+    frame = frame.loc[sorted(frame.index, key=lambda name: (order.get(name, len(order)), name))]
+    total = pd.DataFrame([totals], index=["全部单位"])
+    return pd.concat([total, frame]).rename_axis("单位").reset_index()
+
+
+def chase_list(table: pd.DataFrame) -> pd.DataFrame:
+    """催报清单: the keys not yet reported (nor pending), by department."""
+    plain = table.assign(报送情况=table["状态"]) if "状态" in table else table
+    missing = plain[plain["报送情况"] == MISSING]
+    return missing.sort_values(["单位", "编号"], kind="stable")[CHASE_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- guide
+
+
+def format_guide(sections: Iterable[str] = GUIDE_SECTIONS, docs: Path = DOCS) -> str:
+    """Sections of docs/data-format.md (by their Chinese numeral), headings one level smaller for a dialog."""
+    text = (docs / "data-format.md").read_text(encoding="utf-8")
+    parts = re.split(r"\n(?=## )", text)
+    wanted = []
+    for number in sections:
+        for part in parts:
+            if part.startswith(f"## {number}、"):
+                wanted.append(re.sub(r"^(#{2,5}) ", lambda m: "#" * (len(m.group(1)) + 1) + " ", part, flags=re.MULTILINE))
+    return "\n\n".join(wanted)

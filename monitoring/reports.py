@@ -1,0 +1,1678 @@
+"""Evaluation reports: the annual monitoring report and the mid-term and final evaluation reports as Word
+documents in the form of Chinese official documents (GB/T 9704), plus the Excel summary (监测指标汇总表).
+
+Everything in the documents comes from the engine: statuses, warnings and every sentence are
+`monitoring.evaluation`'s; the tables are `monitoring.summaries`'; the charts are the dashboard's own
+figures (`monitoring.charts`) rendered to PNG with Plotly/kaleido and the system's Chromium.
+
+`build_report(...)` is pure (bytes out, nothing written) so the dashboard page and the command line share it.
+Charts are optional: without a browser, or with charts switched off, the report is still written and says
+so (in `ReportResult.chart_note` and in the document where the charts would be).
+
+Switches for tests and servers without a browser:
+
+- `MONITORING_REPORT_CHARTS=0` turns chart rendering off;
+- `MONITORING_REPORT_BROWSER=/path/to/chromium` names the browser (a path that does not exist simulates
+  a machine without one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+import os
+import queue
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan
+from monitoring.datasets import DEMO_LABEL, Dataset
+from monitoring.evaluation import STATUS_STYLE, TOTAL_SEX, WARNING_LABELS, Evaluation, Result, Status, WarningCode, evaluate
+from monitoring.summaries import completeness, completeness_by_department, domain_status_counts, plan_short, status_label, warnings_table
+from monitoring.units import decimals_for, format_value
+
+Progress = Callable[[float, str], None]
+
+KINDS: dict[str, str] = {"annual": "年度监测报告", "midterm": "中期评估报告", "final": "终期评估报告"}
+PLAN_ORDER = ("women", "children", "disability")
+OFFICE = "绛县妇女儿童工作委员会办公室"
+DATA_PART = "（监测数据部分）"
+
+# GB/T 9704 fonts; the fallback is named in the document's font table (w:altName) for machines without them.
+TITLE_FONT, TITLE_FALLBACK = "方正小标宋简体", "宋体"
+BODY_FONT, BODY_FALLBACK = "仿宋_GB2312", "仿宋"
+HEADING1_FONT = "黑体"
+HEADING2_FONT, HEADING2_FALLBACK = "楷体_GB2312", "楷体"
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+
+# Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5.
+TITLE_SIZE, BODY_SIZE, PAGE_NUMBER_SIZE, CAPTION_SIZE, TABLE_SIZE = 22, 16, 14, 12, 10.5
+LINE_PITCH = 28  # fixed line spacing of the body, points
+
+# A4 and the GB/T 9704 margins, millimetres; the text block is 156 mm wide.
+PAGE_WIDTH, PAGE_HEIGHT = 210, 297
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 37, 35, 28, 26
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+
+# The final verdict per target.
+VERDICT_ACHIEVED, VERDICT_MISSED, VERDICT_NO_DATA = "达标", "未达标", "无数据"
+VERDICT_COLOURS = {
+    VERDICT_ACHIEVED: STATUS_STYLE[Status.ACHIEVED].colour,
+    VERDICT_MISSED: STATUS_STYLE[Status.OFF_TRACK].colour,
+    VERDICT_NO_DATA: STATUS_STYLE[Status.NO_DATA].colour,
+}
+
+CELL_MARGIN = 1.2  # mm left and right inside table cells
+CHAR_MM = TABLE_SIZE * 25.4 / 72  # width of one Chinese character in a table cell
+
+CHART_WIDTH_PX = 700  # the figures' layout width when rendered; placed 150 mm wide in the document
+CHART_SCALE = 2
+CHART_TIMEOUT = 120  # seconds without any progress before chart rendering is given up
+
+# Style names created in the document.
+SHORT_TABLE = 12  # rows; a table this short stays on one page with its title
+TABLE_STYLE = "报告表格"
+TABLE_TEXT = "表格文字"
+CAPTION = "图表标题"
+FIGURE = "图片"
+PART_HEADING = "部分标题"
+DEMO_STYLE = "示例数据标记"
+
+
+class ReportError(ValueError):
+    """A report cannot be made with these arguments (the message is Chinese and says why)."""
+
+
+@dataclass
+class ReportResult:
+    """A finished report: the Word document, the Excel summary and whether the charts are in it."""
+
+    docx: bytes
+    xlsx: bytes
+    charts_rendered: bool
+    chart_note: str | None
+    title: str
+    kind: str = "annual"
+    year: int = 0
+    plan: str | None = None
+    filename: str = "report.docx"
+    charts: int = 0  # charts placed in the document
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def xlsx_filename(self) -> str:
+        return self.filename.removesuffix(".docx") + "-监测指标汇总表.xlsx"
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def default_year(catalogue: Catalogue, dataset: Dataset, kind: str) -> int:
+    """Mid-term: the middle of the plan period (2023); final: its last year (2025); annual: the latest year with data."""
+    plans = list(catalogue.plans.values())
+    end = max(p.period_end for p in plans)
+    if kind == "midterm":
+        return _midpoint(plans[0])
+    if kind == "final":
+        return end
+    years = dataset.years()
+    return min(max(years), end) if years else end
+
+
+def _midpoint(plan: Plan) -> int:
+    return plan.baseline_year + (plan.period_end - plan.baseline_year + 1) // 2
+
+
+def check_arguments(catalogue: Catalogue, kind: str, year: int, plan: str | None) -> None:
+    """Raise ReportError (Chinese) for an unknown kind or plan, or a year the kind of report cannot have."""
+    if kind not in KINDS:
+        raise ReportError(f"报告类型“{kind}”无效，可选：annual（年度监测）、midterm（中期评估）、final（终期评估）。")
+    if plan is not None and plan not in catalogue.plans:
+        raise ReportError(f"没有规划“{plan}”，可选：{'、'.join(catalogue.plans)}。")
+    chosen = [catalogue.plans[plan]] if plan else list(catalogue.plans.values())
+    start = min(p.baseline_year for p in chosen)
+    end = max(p.period_end for p in chosen)
+    if kind == "final" and year != end:
+        raise ReportError(f"终期评估的年份应为规划期末{end}年（给出的是{year}年）；其他年份请生成年度监测报告（--kind annual）。")
+    if kind == "midterm" and not (start < year < end):
+        raise ReportError(f"中期评估的年份应在{start + 1}—{end - 1}年之间（通常为{_midpoint(chosen[0])}年）。")
+    if kind == "annual" and not (start <= year <= end + 5):
+        raise ReportError(f"年度监测报告的年份应在{start}—{end + 5}年之间。")
+
+
+def ordered_plans(catalogue: Catalogue, plan: str | None = None) -> list[str]:
+    """The plans of a report: the one asked for, else all in the order 妇女、儿童、残疾人 (then any others)."""
+    if plan is not None:
+        return [plan]
+    known = [p for p in PLAN_ORDER if p in catalogue.plans]
+    return known + [p for p in catalogue.plans if p not in known]
+
+
+def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = None) -> tuple[str, str]:
+    """(the plans' part, the report's part) of the title, e.g. ('绛县儿童发展“十四五”规划', '中期评估报告（监测数据部分）')."""
+    keys = ordered_plans(catalogue, plan)
+    if len(keys) == 1:
+        subject = catalogue.plans[keys[0]].title
+    elif set(keys) == set(PLAN_ORDER):
+        subject = "绛县妇女、儿童发展“十四五”规划及“十四五”残疾人保障和发展规划"
+    else:
+        subject = "绛县" + "、".join(catalogue.plans[k].title.removeprefix("绛县") for k in keys)
+    if kind == "annual":
+        return subject, f"{year}年度监测报告"
+    return subject, KINDS[kind] + DATA_PART
+
+
+def verdict(result: Result) -> str:
+    """The final evaluation's verdict: 达标 (achieved), 无数据, else 未达标."""
+    if result.status == Status.ACHIEVED:
+        return VERDICT_ACHIEVED
+    if result.status == Status.NO_DATA:
+        return VERDICT_NO_DATA
+    return VERDICT_MISSED
+
+
+# ---------------------------------------------------------------- charts
+
+
+_PNG_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_PNG_CACHE_SIZE = 400
+_CACHE_LOCK = threading.Lock()
+
+
+def clear_chart_cache() -> None:
+    with _CACHE_LOCK:
+        _PNG_CACHE.clear()
+
+
+def charts_enabled() -> bool:
+    """False when MONITORING_REPORT_CHARTS is 0/off/false/no."""
+    return os.environ.get("MONITORING_REPORT_CHARTS", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def browser_path() -> str | None:
+    """The browser kaleido should use: MONITORING_REPORT_BROWSER, else kaleido's own search (None)."""
+    return os.environ.get("MONITORING_REPORT_BROWSER") or None
+
+
+NO_BROWSER_NOTE = "未找到 Chromium 或 Chrome 浏览器，未能生成图表"
+DISABLED_NOTE = "已按设置关闭图表生成"
+
+
+def _figure_spec(fig: Any) -> tuple[str, dict, dict]:
+    """(cache key, figure dict, kaleido options) of a Plotly figure, rendered as the dashboard lays it out."""
+    layout = fig.layout
+    width = int(layout.width or CHART_WIDTH_PX)
+    height = int(layout.height or 450)
+    opts = {"format": "png", "width": width, "height": height, "scale": CHART_SCALE}
+    text = fig.to_json()
+    key = hashlib.sha1(f"{text}|{width}|{height}|{CHART_SCALE}".encode()).hexdigest()
+    return key, fig.to_dict(), opts
+
+
+def render_figures(figures: Sequence[Any], progress: Progress | None = None, browser: str | None = None) -> tuple[list[bytes | None], str | None]:
+    """PNG bytes of each Plotly figure (None where it failed) and a note when charts could not be made.
+
+    One browser session renders every figure not already in the cache (each distinct figure once).
+    The browser runs in a thread of its own; `progress(done, total)` is called from the caller's thread,
+    so a Streamlit page can update its progress bar.
+    """
+    specs = [_figure_spec(fig) for fig in figures]
+    out: list[bytes | None] = [None] * len(specs)
+    todo: dict[str, tuple[dict, dict]] = {}
+    with _CACHE_LOCK:
+        for i, (key, fig_dict, opts) in enumerate(specs):
+            if key in _PNG_CACHE:
+                out[i] = _PNG_CACHE[key]
+                _PNG_CACHE.move_to_end(key)
+            else:
+                todo.setdefault(key, (fig_dict, opts))
+    if not todo:
+        return out, None
+    if browser is not None and not Path(browser).exists():
+        return out, f"{NO_BROWSER_NOTE}（{browser} 不存在）"
+    try:
+        import kaleido
+        from kaleido.errors import ChromeNotFoundError
+    except ImportError:
+        return out, "未安装 kaleido，未能生成图表"
+
+    events: queue.Queue = queue.Queue()
+
+    async def run() -> None:
+        # One tab per two processors (at most 4) renders figures side by side; on a small machine, one tab.
+        options: dict[str, Any] = {"n": max(1, min(4, (os.cpu_count() or 1) // 2)), "mathjax": False, "timeout": 60}
+        if browser:
+            options["path"] = browser
+        async with kaleido.Kaleido(**options) as k:
+
+            async def one(key: str, fig_dict: dict, opts: dict) -> None:
+                try:
+                    events.put(("figure", key, await k.calc_fig(fig_dict, opts=opts)))
+                except Exception as exc:  # one bad figure does not lose the others
+                    events.put(("figure", key, exc))
+
+            await asyncio.gather(*(one(key, fig_dict, opts) for key, (fig_dict, opts) in todo.items()))
+
+    def worker() -> None:
+        try:
+            asyncio.run(run())
+            events.put(("end", None, None))
+        except BaseException as exc:  # reported to the caller's thread
+            events.put(("end", None, exc))
+
+    quiet = [logging.getLogger(name) for name in ("choreographer", "kaleido", "logistro")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL + 1)
+    rendered: dict[str, bytes] = {}
+    failed = 0
+    note = None
+    try:
+        threading.Thread(target=worker, name="report-charts", daemon=True).start()
+        while True:
+            try:
+                kind, key, value = events.get(timeout=CHART_TIMEOUT)
+            except queue.Empty:
+                note = "图表生成超时，未能生成图表"
+                break
+            if kind == "end":
+                if isinstance(value, ChromeNotFoundError):
+                    note = NO_BROWSER_NOTE
+                elif type(value).__name__ == "BrowserFailedError":
+                    note = f"浏览器{f'（{browser}）' if browser else ''}未能启动，未能生成图表"
+                elif isinstance(value, BaseException):
+                    note = f"图表生成失败（{type(value).__name__}：{_short(str(value))}）"
+                break
+            if isinstance(value, bytes):
+                rendered[key] = value
+            else:
+                failed += 1
+            if progress:
+                progress(len(rendered) + failed, len(todo))
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+    with _CACHE_LOCK:
+        for key, png in rendered.items():
+            _PNG_CACHE[key] = png
+            _PNG_CACHE.move_to_end(key)
+        while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
+            _PNG_CACHE.popitem(last=False)
+    for i, (key, _, _) in enumerate(specs):
+        if out[i] is None:
+            out[i] = rendered.get(key)
+    if note is None and failed:
+        note = f"{failed}幅图表生成失败"
+    if note is not None and rendered:
+        note += f"（已生成{len(rendered)}幅）"
+    return out, note
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- the report
+
+
+def build_report(catalogue: Catalogue, dataset: Dataset, kind: str, year: int | None = None, plan: str | None = None,
+                 charts: bool = True, progress: Progress | None = None, browser: str | None = None,
+                 now: datetime | None = None) -> ReportResult:
+    """The Word report and the Excel summary of one plan (or all plans, as parts of one document).
+
+    `kind` is annual, midterm or final; `year` defaults to 2023 for midterm, 2025 for final and the latest
+    year with data for annual. `charts=False` (or MONITORING_REPORT_CHARTS=0) leaves the charts out;
+    `browser` (or MONITORING_REPORT_BROWSER) names the browser that renders them. `progress(fraction, text)`
+    is called as the work advances. Raises ReportError for arguments the report cannot have.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    now = now or datetime.now()
+
+    def report(fraction: float, text: str) -> None:
+        if progress:
+            progress(max(0.0, min(1.0, fraction)), text)
+
+    if kind not in KINDS:
+        check_arguments(catalogue, kind, 0, plan)
+    year = year if year is not None else default_year(catalogue, dataset, kind)
+    check_arguments(catalogue, kind, year, plan)
+    report(0.02, "正在评估指标……")
+    evaluation = evaluate(catalogue, dataset.rows, year, plan=plan)
+    timings["evaluate"] = time.perf_counter() - started
+
+    content = _Content(catalogue, dataset, evaluation, kind, year, plan, now)
+    pngs: dict[str, bytes] = {}
+    chart_note: str | None = None
+    mark = time.perf_counter()
+    wanted = charts and charts_enabled()
+    if wanted:
+        report(0.03, "正在准备图表……")
+    figures = content.figures() if wanted else []
+    if not wanted:
+        chart_note = DISABLED_NOTE
+    elif figures:
+        report(0.05, f"正在生成图表（共{len(figures)}幅）……")
+
+        def on_chart(done: int, total: int) -> None:
+            report(0.05 + 0.8 * done / max(total, 1), f"正在生成图表（{done}/{total}）……")
+
+        images, chart_note = render_figures([fig for _, fig in figures], on_chart, browser if browser is not None else browser_path())
+        pngs = {key: png for (key, _), png in zip(figures, images, strict=True) if png is not None}
+    timings["charts"] = time.perf_counter() - mark
+
+    report(0.88, "正在排版 Word 文档……")
+    mark = time.perf_counter()
+    document = _Document(content, pngs, chart_note)
+    docx_bytes = document.build()
+    timings["docx"] = time.perf_counter() - mark
+
+    report(0.95, "正在生成 Excel 汇总表……")
+    mark = time.perf_counter()
+    xlsx_bytes = summary_xlsx(content)
+    timings["xlsx"] = time.perf_counter() - mark
+
+    subject, part = report_title(catalogue, kind, year, plan)
+    title = subject + part
+    report(1.0, "报告已生成。")
+    seconds = time.perf_counter() - started
+    return ReportResult(
+        docx=docx_bytes, xlsx=xlsx_bytes, charts_rendered=chart_note is None,
+        chart_note=None if chart_note is None else chart_note.rstrip("。") + "。",
+        title=title, kind=kind, year=year, plan=plan, filename=_filename(title, dataset), charts=document.charts_placed,
+        seconds=seconds, timings=timings,
+    )
+
+
+def _filename(title: str, dataset: Dataset) -> str:
+    name = re.sub(r"[\\/:*?\"<>|]", "", title).replace("（监测数据部分）", "")
+    if dataset.is_demo:
+        name += "（示例数据）"
+    return name + ".docx"
+
+
+def bench_report(catalogue: Catalogue | None = None, kind: str = "final", year: int | None = None, plan: str | None = None,
+                 charts: bool = True, cold: bool = True) -> float:
+    """Seconds to build a full report (Word and Excel) on the demo data; `cold` empties the chart cache first."""
+    from monitoring.catalogue import load_catalogue
+    from monitoring.datasets import read_folder
+    from monitoring.demo import DEMO_DIR
+
+    catalogue = catalogue or load_catalogue()
+    dataset = read_folder(DEMO_DIR, catalogue)
+    dataset.source = "demo"
+    if cold:
+        clear_chart_cache()
+    started = time.perf_counter()
+    build_report(catalogue, dataset, kind, year, plan, charts=charts)
+    return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- content (what the documents say)
+
+
+def _cn(n: int) -> str:
+    """1 → 一, 12 → 十二, 21 → 二十一 (for headings 一、 and （一）)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+
+
+def _cn_count(n: int) -> str:
+    """A count in words: 两 rather than 二 before a measure word (两个规划)."""
+    return "两" if n == 2 else _cn(n)
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value * 100:.1f}%"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _date(d: datetime) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _names(results: Iterable[Result]) -> str:
+    return "、".join(r.target.name for r in results)
+
+
+def _places(result: Result) -> int:
+    return min(2, decimals_for(result.target.unit, result.target.target_value, result.latest.value if result.latest else None))
+
+
+def value_text(result: Result) -> str:
+    """The latest value for a table cell; its year on a second line when it is not the evaluation year (数据缺报)."""
+    if result.latest is None:
+        return "—"
+    text = format_value(result.latest.value, result.target.unit, _places(result))
+    if result.latest.year != result.year:
+        text += f"\n（{result.latest.year}年）"
+    return text
+
+
+def baseline_text(result: Result) -> str:
+    if result.baseline_value is None:
+        return "—"
+    text = format_value(result.baseline_value, result.target.unit, _places(result))
+    if result.baseline_year is not None and result.baseline_year != result.target.baseline_year:
+        text += f"（{result.baseline_year}年）"
+    return text
+
+
+@dataclass
+class _PlanPart:
+    key: str
+    plan: Plan
+    evaluation: Evaluation
+    domains: list[tuple[str, list[Result]]]
+
+
+class _Content:
+    """The numbers and sentences of one report, shared by the Word document and the Excel summary."""
+
+    def __init__(self, catalogue: Catalogue, dataset: Dataset, evaluation: Evaluation, kind: str, year: int,
+                 plan: str | None, now: datetime):
+        self.catalogue, self.dataset, self.evaluation = catalogue, dataset, evaluation
+        self.kind, self.year, self.plan, self.now = kind, year, plan, now
+        self.parts: list[_PlanPart] = []
+        for key in ordered_plans(catalogue, plan):
+            sub = evaluation.subset(key)
+            domains = []
+            for domain in catalogue.plans[key].domains:
+                group = [r for r in sub.results if r.target.domain == domain]
+                if group:
+                    domains.append((domain, group))
+            self.parts.append(_PlanPart(key, catalogue.plans[key], sub, domains))
+        self.subject, self.kind_title = report_title(catalogue, kind, year, plan)
+        self.title = self.subject + self.kind_title
+
+    @property
+    def final(self) -> bool:
+        return self.kind == "final"
+
+    @property
+    def midterm(self) -> bool:
+        return self.kind == "midterm"
+
+    def warned(self, part: _PlanPart) -> list[Result]:
+        return [r for _, group in part.domains for r in group if r.warnings]
+
+    def figures(self) -> list[tuple[str, Any]]:
+        """(key, Plotly figure) of every chart of the report: a summary per plan, then each warned target's chart."""
+        from monitoring import charts
+
+        out: list[tuple[str, Any]] = []
+        for part in self.parts:
+            out.append((f"summary:{part.key}", charts.domain_status_figure(domain_status_counts(part.evaluation))))
+        figure = getattr(charts, "indicator_figure", None)
+        if figure is not None:
+            for part in self.parts:
+                for r in self.warned(part):
+                    out.append((f"target:{r.target.id}", figure(r, title="")))  # the caption names it
+        return out
+
+    # ---- data
+
+    def source_text(self) -> str:
+        if self.dataset.is_demo:
+            return f"平台内置的{DEMO_LABEL}，仅用于演示，不得引用或上报"
+        if self.dataset.source == "live":
+            return "各成员单位报送并经县妇儿工委办公室审核的统计数据"
+        return f"数据文件夹“{self.dataset.location}”中的数据文件"
+
+    def counts(self, results: Sequence[Result]) -> dict[Status, int]:
+        return {s: sum(1 for r in results if r.status == s) for s in Status}
+
+    def attainment(self, results: Sequence[Result]) -> float | None:
+        counts = self.counts(results)
+        with_data = len(results) - counts[Status.NO_DATA]
+        return counts[Status.ACHIEVED] / with_data if with_data else None
+
+    def ahead_of_clock(self, results: Sequence[Result]) -> tuple[list[Result], list[Result]]:
+        """(at or ahead of the time progress, behind it) among targets with data: 目标完成进度 vs 序时进度."""
+        ahead, behind = [], []
+        for r in results:
+            if r.status == Status.NO_DATA:
+                continue
+            if r.status == Status.ACHIEVED or (r.progress is not None and r.time_progress is not None and r.progress >= r.time_progress):
+                ahead.append(r)
+            else:
+                behind.append(r)
+        return ahead, behind
+
+    def time_progress(self, part: _PlanPart) -> float:
+        span = part.plan.period_end - part.plan.baseline_year
+        return (self.year - part.plan.baseline_year) / span if span else 1.0
+
+    def county_values(self) -> dict[str, dict[int, float]]:
+        rows = self.dataset.rows
+        if rows.empty:
+            return {}
+        county = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL_SEX) & rows["value"].notna() & (rows["year"] <= self.year)]
+        out: dict[str, dict[int, float]] = {}
+        for r in county.itertuples(index=False):
+            out.setdefault(r.indicator_id, {})[int(r.year)] = float(r.value)
+        return out
+
+    def latest_note(self, result: Result) -> str:
+        """The reporting unit's note (备注) on the row of the latest value, if any."""
+        rows = self.dataset.rows
+        if result.latest is None or rows.empty or "note" not in rows:
+            return ""
+        match = rows[(rows["indicator_id"] == result.target.series_key) & (rows["year"] == result.latest.year)
+                     & (rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL_SEX)]
+        if match.empty:
+            return ""
+        note = match.iloc[-1]["note"]
+        return "" if note is None or (isinstance(note, float) and note != note) else str(note).strip()
+
+    def status_note(self, result: Result) -> str:
+        """The table's 说明 cell: the warnings by name; for a target without data, who should report it."""
+        parts = []
+        if self.final and result.status not in (Status.ACHIEVED, Status.NO_DATA):
+            parts.append(f"监测状态：{status_label(result.status)}")
+        if result.warnings:
+            parts.append("预警：" + "、".join(w.label for w in result.warnings))
+        if result.status == Status.NO_DATA:
+            parts.append(f"请{result.target.department.lead}报送")
+        return "；".join(parts) or "—"
+
+    def sentence(self, result: Result) -> str:
+        """The engine's explanation; in the final report, with the verdict where it is not already said."""
+        text = result.explanation
+        if self.final and verdict(result) == VERDICT_MISSED:
+            text += "终期评估结论：未达标。"
+        return text
+
+
+# ---------------------------------------------------------------- Word
+
+
+def _hex_tint(colour: str, share: float = 0.22) -> str:
+    """A light fill of a status colour (share of the colour over white), as RRGGBB."""
+    colour = colour.lstrip("#")
+    rgb = [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c * share + 255 * (1 - share)):02X}" for c in rgb)
+
+
+class _Document:
+    """Writes a `_Content` as a GB/T 9704-style .docx."""
+
+    def __init__(self, content: _Content, pngs: dict[str, bytes], chart_note: str | None):
+        from docx import Document
+
+        self.c = content
+        self.pngs = pngs
+        self.chart_note = chart_note
+        self.doc = Document()
+        self.tables = 0
+        self.figures = 0
+        self.charts_placed = 0
+        self._setup()
+
+    # ---- styles and page
+
+    def _setup(self) -> None:
+        from docx.enum.section import WD_ORIENT
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+        from docx.shared import Mm, Pt, RGBColor, Twips
+
+        doc = self.doc
+        section = doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Twips(11906), Twips(16838)  # A4 as Word writes it
+        section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
+        section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
+        section.header_distance, section.footer_distance = Mm(15), Mm(26)
+
+        self._doc_defaults()
+        styles = doc.styles
+
+        normal = styles["Normal"]
+        _style_fonts(normal, BODY_FONT, BODY_SIZE)
+        pf = normal.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(LINE_PITCH)
+        pf.space_before = pf.space_after = Pt(0)
+        pf.widow_control = True
+        pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _first_line_chars(normal.element, 200, BODY_SIZE)
+
+        title = styles["Title"]
+        _style_fonts(title, TITLE_FONT, TITLE_SIZE, color=RGBColor(0, 0, 0))
+        _drop(title.element, "w:pPr/w:pBdr", "w:rPr/w:spacing", "w:rPr/w:kern")
+        pf = title.paragraph_format
+        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(36)
+        pf.space_before, pf.space_after = Pt(0), Pt(LINE_PITCH)
+        pf.keep_with_next = True
+        _first_line_chars(title.element, 0, TITLE_SIZE)
+
+        for name, font, size in (("Heading 1", HEADING1_FONT, BODY_SIZE), ("Heading 2", HEADING2_FONT, BODY_SIZE)):
+            style = styles[name]
+            _style_fonts(style, font, size, bold=False, color=RGBColor(0, 0, 0))
+            pf = style.paragraph_format
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(LINE_PITCH)
+            pf.space_before = pf.space_after = Pt(0)
+            pf.keep_with_next = True
+            _first_line_chars(style.element, 200, size)
+
+        part = styles.add_style(PART_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+        part.base_style = styles["Heading 1"]
+        _style_fonts(part, HEADING1_FONT, BODY_SIZE, bold=False, color=RGBColor(0, 0, 0))
+        part.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        part.paragraph_format.space_before = part.paragraph_format.space_after = Pt(LINE_PITCH / 2)
+        part.paragraph_format.keep_with_next = True
+        _first_line_chars(part.element, 0, BODY_SIZE)
+
+        caption = styles.add_style(CAPTION, WD_STYLE_TYPE.PARAGRAPH)
+        caption.base_style = normal
+        _style_fonts(caption, HEADING1_FONT, CAPTION_SIZE)
+        caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(6)
+        _first_line_chars(caption.element, 0, CAPTION_SIZE)
+
+        figure = styles.add_style(FIGURE, WD_STYLE_TYPE.PARAGRAPH)
+        figure.base_style = normal
+        figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        figure.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        figure.paragraph_format.keep_with_next = True
+        figure.paragraph_format.space_before = Pt(6)
+        _first_line_chars(figure.element, 0, BODY_SIZE)
+
+        cell = styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+        cell.base_style = normal
+        _style_fonts(cell, BODY_FONT, TABLE_SIZE)
+        cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        cell.paragraph_format.widow_control = False
+        _first_line_chars(cell.element, 0, TABLE_SIZE)
+
+        table = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+        table.base_style = styles["Table Grid"]
+        _style_fonts(table, BODY_FONT, TABLE_SIZE)
+        _cell_margins(table.element, CELL_MARGIN)
+
+        demo = styles.add_style(DEMO_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        demo.base_style = normal
+        _style_fonts(demo, HEADING1_FONT, BODY_SIZE, color=RGBColor(0xC6, 0x28, 0x28))
+        demo.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _first_line_chars(demo.element, 0, BODY_SIZE)
+
+        for name in ("Header", "Footer"):
+            _style_fonts(styles[name], PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+            _first_line_chars(styles[name].element, 0, PAGE_NUMBER_SIZE)
+            styles[name].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        self._font_table()
+        self._footer(section)
+        if self.c.dataset.is_demo:
+            header = section.header.paragraphs[0]
+            header.style = styles["Header"]
+            header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = header.add_run(f"{DEMO_LABEL}——仅供演示，不得引用")
+            _run_fonts(run, HEADING1_FONT, CAPTION_SIZE)
+            run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
+
+        props = doc.core_properties
+        props.title = self.c.title
+        props.author = props.last_modified_by = OFFICE
+        props.subject = KINDS[self.c.kind]
+        props.comments = f"{self.c.year}年；数据：{self.c.dataset.label}；生成于{_date(self.c.now)}。"
+        props.created = props.modified = self.c.now.replace(microsecond=0)
+        props.revision = 1
+        props.keywords = "示例数据" if self.c.dataset.is_demo else ""
+        # python-docx's template carries a thumbnail of an unrelated page: drop it.
+        package_rels = doc.part.package.rels
+        for key in [k for k, rel in package_rels.items() if rel.reltype.endswith("/thumbnail")]:
+            package_rels.pop(key)
+
+    def _doc_defaults(self) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        defaults = self.doc.styles.element.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        _set_rfonts(rpr, BODY_FONT)
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+        spacing = ppr.find(qn("w:spacing"))
+        if spacing is not None:
+            spacing.set(qn("w:after"), "0")
+
+    def _font_table(self) -> None:
+        """Name the GB/T 9704 fonts with their fallbacks (w:altName), so Word substitutes sensibly."""
+        part = next(rel.target_part for rel in self.doc.part.rels.values() if rel.reltype.endswith("/fontTable"))
+        entries = [
+            (TITLE_FONT, TITLE_FALLBACK, "roman"), (BODY_FONT, BODY_FALLBACK, "modern"), (HEADING2_FONT, HEADING2_FALLBACK, "modern"),
+            (HEADING1_FONT, None, "modern"), (BODY_FALLBACK, None, "modern"), (HEADING2_FALLBACK, None, "modern"),
+            (PAGE_NUMBER_FONT, None, "auto"),
+        ]
+        xml = []
+        for name, alt, family in entries:
+            alt_xml = f'<w:altName w:val="{alt}"/>' if alt else ""
+            xml.append(f'<w:font w:name="{name}">{alt_xml}<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="fixed"/></w:font>')
+        blob = part.blob.decode("utf-8")
+        blob = blob.replace("</w:fonts>", "".join(xml) + "</w:fonts>")
+        part._blob = blob.encode("utf-8")
+
+    def _footer(self, section) -> None:
+        """Page numbers “— 1 —”, centred, 宋体 四号, with a PAGE field."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        paragraph = section.footer.paragraphs[0]
+        paragraph.style = self.doc.styles["Footer"]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run_fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+            run = paragraph.add_run()
+            _run_fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+            if kind:
+                element = OxmlElement("w:fldChar")
+                element.set(qn("w:fldCharType"), kind)
+                run._r.append(element)
+            elif text == " PAGE ":
+                element = OxmlElement("w:instrText")
+                element.set(qn("xml:space"), "preserve")
+                element.text = text
+                run._r.append(element)
+            else:
+                run.text = text
+        _run_fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+
+    # ---- blocks
+
+    def para(self, text: str = "", style: str | None = None, bold_prefix: str | None = None, keep_with_next: bool = False):
+        paragraph = self.doc.add_paragraph(style=style)
+        if bold_prefix:
+            run = paragraph.add_run(bold_prefix)
+            run.bold = True
+        if text:
+            _add_inline(paragraph, text)
+        if keep_with_next:
+            paragraph.paragraph_format.keep_with_next = True
+        return paragraph
+
+    def heading(self, text: str, level: int):
+        return self.doc.add_paragraph(text, style="Heading 1" if level == 1 else "Heading 2")
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.line_spacing = 1.0
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+    def caption(self, text: str, keep_with_next: bool = True):
+        paragraph = self.doc.add_paragraph(text, style=CAPTION)
+        paragraph.paragraph_format.keep_with_next = keep_with_next
+        return paragraph
+
+    def table(self, title: str | None, header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float] | None = None,
+              shade: dict[int, Callable[[Any], str | None]] | None = None, center: Iterable[int] = (), bold_last: bool = False):
+        """A table with a numbered title, a bold header repeated on every page, fixed column widths and shaded status cells.
+
+        The title is the table's first row (repeated with the header on every page): a title paragraph tied to the
+        table with keep-with-next would make LibreOffice move a whole table to the next page. A short table is
+        kept on one page; a long one breaks between rows, never inside a row.
+        """
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm, Pt
+
+        short = len(rows) <= SHORT_TABLE
+        top = 1 if title else 0  # the title is the table's first row, so it never parts from the table
+        widths_mm = widths_mm or _auto_widths(header, rows)
+        scale = TEXT_WIDTH / sum(widths_mm)
+        widths = [Mm(w * scale) for w in widths_mm]
+        table = self.doc.add_table(rows=top + 1 + len(rows), cols=len(header))
+        table.style = self.doc.styles[TABLE_STYLE]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _fixed_layout(table, widths)
+        center = set(center)
+        shade = shade or {}
+        cell_style = self.doc.styles[TABLE_TEXT].style_id
+        if title:
+            self.tables += 1
+            row = table.rows[0]
+            _row_flags(row, header=True)
+            cell = row.cells[0].merge(row.cells[-1])
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = self.doc.styles[CAPTION].style_id
+            paragraph.paragraph_format.space_before = Pt(0)
+            paragraph.paragraph_format.keep_with_next = short
+            paragraph.add_run(f"表{self.tables}　{title}")
+            _no_borders(cell, "top", "left", "right")
+        for r_index, values in enumerate([list(header), *[list(r) for r in rows]]):
+            row = table.rows[top + r_index]
+            _row_flags(row, header=r_index == 0)
+            for c_index, value in enumerate(values):
+                cell = row.cells[c_index]
+                cell.width = widths[c_index]
+                paragraph = cell.paragraphs[0]
+                paragraph._p.style = cell_style  # the style id, set directly: python-docx's lookup is slow
+                text = "" if value is None else str(value)
+                run = paragraph.add_run(text)
+                if r_index == 0 or (bold_last and r_index == len(rows)):
+                    run.bold = True
+                if r_index == 0 or c_index in center:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                if short and r_index < len(rows):
+                    paragraph.paragraph_format.keep_with_next = True
+                if r_index > 0 and c_index in shade:
+                    colour = shade[c_index](value)
+                    if colour:
+                        _shade(cell, _hex_tint(colour))
+                _valign(cell)
+            if r_index == 0:
+                for cell in row.cells:
+                    _shade(cell, "E8EDF3")
+        # A little air after the table, so the next paragraph does not touch it.
+        self.doc.add_paragraph(style=TABLE_TEXT)
+        return table
+
+    def figure(self, key: str, caption: str, width_mm: float = 150) -> bool:
+        from docx.shared import Mm
+
+        png = self.pngs.get(key)
+        if png is None:
+            return False
+        paragraph = self.doc.add_paragraph(style=FIGURE)
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+        self.figures += 1
+        self.charts_placed += 1
+        self.caption(f"图{self.figures}　{caption}", keep_with_next=False)
+        return True
+
+    def missing_charts_sentence(self) -> str:
+        if self.chart_note == DISABLED_NOTE:
+            return "（说明：本报告按设置未包含图表，图表所示数据均已列在表格中。）"
+        reason = (self.chart_note or "图表未能生成").rstrip("。")
+        return (f"（说明：生成本报告时{reason}，此处缺少图表。图表所示数据均已列在表格中；如需图表，"
+                "请在装有 Chromium 浏览器的电脑上重新生成报告。）")
+
+    # ---- the document
+
+    def build(self) -> bytes:
+        c = self.c
+        self._title()
+        self._lead()
+        if len(c.parts) > 1:
+            self._overall()
+        for index, part in enumerate(c.parts):
+            if len(c.parts) > 1:
+                if index:
+                    self.page_break()
+                self.doc.add_paragraph(f"第{_cn(index + 1)}部分　{part.plan.title}", style=PART_HEADING)
+            self._part(part)
+        self._signature()
+        self._appendices()
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+    def _title(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        c = self.c
+        paragraph = self.doc.add_paragraph(style="Title")
+        subject = c.subject
+        if "及" in subject and len(subject) > 20:  # break a long title at its natural joint, not inside “十四五”
+            head, tail = subject.split("及", 1)
+            paragraph.add_run(head + "及")
+            paragraph.add_run().add_break(WD_BREAK.LINE)
+            subject = tail
+        paragraph.add_run(subject)
+        paragraph.add_run().add_break(WD_BREAK.LINE)
+        paragraph.add_run(c.kind_title)
+        if c.dataset.is_demo:
+            self.para(DEMO_LABEL, style=DEMO_STYLE)
+            note = self.para("本报告由示例数据生成，仅用于演示监测平台，其中的数字不是绛县的统计数据，不得引用、上报或作为正式材料使用。",
+                             style=DEMO_STYLE)
+            for run in note.runs:
+                run.font.size = _pt(CAPTION_SIZE)
+            note.paragraph_format.space_after = _pt(LINE_PITCH / 2)
+
+    def _basis(self) -> str:
+        """《title》《title》（文号）和《title》（文号）."""
+        groups: dict[str, list[Plan]] = {}
+        for part in self.c.parts:
+            groups.setdefault(part.plan.document, []).append(part.plan)
+        pieces = ["".join(f"《{p.title}》" for p in plans) + f"（{doc}）" for doc, plans in groups.items()]
+        return pieces[0] if len(pieces) == 1 else "、".join(pieces[:-1]) + "和" + pieces[-1]
+
+    def _lead(self) -> None:
+        c = self.c
+        targets = sum(len(p.evaluation.results) for p in c.parts)
+        if c.kind == "annual":
+            what = f"对规划确定的{targets}项量化指标{c.year}年度的监测数据进行了汇总分析"
+        elif c.midterm:
+            what = f"对规划确定的{targets}项量化指标截至{c.year}年的实施情况进行了中期评估。{c.year}年是规划实施的中期，时间过半"
+        else:
+            what = f"对规划确定的{targets}项量化指标截至规划期末{c.year}年的完成情况进行了终期评估"
+        self.para(
+            f"根据{self._basis()}关于监测评估的要求，县妇儿工委办公室依托监测平台，{what}。"
+            f"评估所用数据为{c.source_text()}；各项指标的状态和预警按附件1所列方法计算，数据来源见附件2。"
+            f"本报告由监测平台于{_date(c.now)}生成。现将{'监测' if c.kind == 'annual' else '评估'}结果报告如下。"
+        )
+
+    def _overall(self) -> None:
+        """For a report of all plans: one table of the plans' totals before the parts."""
+        c = self.c
+        rows = []
+        total: list[Result] = []
+        for part in c.parts:
+            results = part.evaluation.results
+            total.extend(results)
+            rows.append(self._count_row(plan_short(c.catalogue, part.key), results))
+        rows.append(self._count_row("合计", total))
+        counts = c.counts(total)
+        with_data = len(total) - counts[Status.NO_DATA]
+        if c.final:
+            text = (f"{_cn_count(len(c.parts))}个规划共确定量化指标{len(total)}项。终期评估结果：达标{counts[Status.ACHIEVED]}项，"
+                    f"未达标{with_data - counts[Status.ACHIEVED]}项，无数据{counts[Status.NO_DATA]}项，总体达标率为{_rate(c.attainment(total))}。")
+        else:
+            text = (f"{_cn_count(len(c.parts))}个规划共确定量化指标{len(total)}项，截至{c.year}年已达标{counts[Status.ACHIEVED]}项，"
+                    f"总体达标率为{_rate(c.attainment(total))}（已达标指标数÷有数据的指标数）。各规划情况如下表。")
+        self.para(text)
+        self.table(f"各规划指标{'终期评估结果' if c.final else '状态'}汇总", self._count_header("规划"), rows, self._count_widths(),
+                   center=range(1, 9), bold_last=True)
+
+    def _count_header(self, first: str) -> list[str]:
+        if self.c.final:
+            return [first, "指标数", "达标", "未达标", "无数据", "达标率"]
+        return [first, "指标数", *[STATUS_STYLE[s].label for s in Status], "达标率"]
+
+    def _count_widths(self) -> list[float]:
+        return [52, 18, 18, 18, 18, 18] if self.c.final else [44, 14, 16, 16, 18, 16, 14, 18]
+
+    def _count_row(self, label: str, results: Sequence[Result]) -> list[Any]:
+        counts = self.c.counts(results)
+        with_data = len(results) - counts[Status.NO_DATA]
+        if self.c.final:
+            return [label, len(results), counts[Status.ACHIEVED], with_data - counts[Status.ACHIEVED], counts[Status.NO_DATA],
+                    _rate(self.c.attainment(results))]
+        return [label, len(results), *[counts[s] for s in Status], _rate(self.c.attainment(results))]
+
+    def _part(self, part: _PlanPart) -> None:
+        self._summary(part)
+        self._domains(part)
+        self._warnings(part)
+        self._completeness(part)
+
+    # ---- 一、总体情况
+
+    def _summary(self, part: _PlanPart) -> None:
+        c = self.c
+        results = part.evaluation.results
+        counts = c.counts(results)
+        with_data = len(results) - counts[Status.NO_DATA]
+        self.heading("一、总体情况", 1)
+        if c.final:
+            missed = with_data - counts[Status.ACHIEVED]
+            text = (f"规划共确定量化指标{len(results)}项，其中有数据的{with_data}项。终期评估结果：达标{counts[Status.ACHIEVED]}项，"
+                    f"未达标{missed}项，无数据{counts[Status.NO_DATA]}项，达标率为{_rate(c.attainment(results))}"
+                    f"（达标指标数÷有数据的指标数）。")
+            if missed:
+                detail = "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK) if counts[s])
+                text += f"未达标的{missed}项中，按监测状态分，{detail}。"
+        else:
+            parts = "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in Status)
+            text = (f"规划共确定量化指标{len(results)}项，其中有{c.year}年及以前数据的{with_data}项。截至{c.year}年，{parts}，"
+                    f"达标率为{_rate(c.attainment(results))}（已达标指标数÷有数据的指标数）。")
+        if c.midterm:
+            tau = c.time_progress(part)
+            ahead, behind = c.ahead_of_clock(results)
+            half = "，时间过半" if 0.5 <= tau < 1 else ""
+            text += (f"{c.year}年序时进度为{_percent(tau)}{half}；有数据的{with_data}项指标中，已达标或目标完成进度不慢于序时进度的"
+                     f"{len(ahead)}项，慢于序时进度的{len(behind)}项。")
+        self.para(text)
+        rows = [self._count_row(domain, group) for domain, group in part.domains]
+        rows.append(self._count_row("合计", results))
+        self.table(f"{plan_short(c.catalogue, part.key)}各领域指标{'终期评估结果' if c.final else '状态'}", self._count_header("领域"), rows,
+                   self._count_widths(), center=range(1, 9), bold_last=True)
+        if not self.figure(f"summary:{part.key}", f"{plan_short(c.catalogue, part.key)}各领域指标状态（{c.year}年）"):
+            self.para(self.missing_charts_sentence())
+
+        n = 0
+        achieved = [r for r in results if r.status == Status.ACHIEVED]
+        n += 1
+        self.heading(f"（{_cn(n)}）{'达标' if c.final else '已达标'}的指标", 2)
+        if achieved:
+            self.para(f"{'达标' if c.final else '已达标'}的{len(achieved)}项指标，按领域分：", keep_with_next=True)
+            i = 0
+            for domain, group in part.domains:
+                done = [r for r in group if r.status == Status.ACHIEVED]
+                if done:
+                    i += 1
+                    self.para(f"{i}．{domain}（{len(done)}项）：{_names(done)}。")
+        else:
+            self.para(f"截至{c.year}年尚无指标达标。")
+
+        n += 1
+        if c.final:
+            missed_list = [r for r in results if verdict(r) == VERDICT_MISSED]
+            self.heading(f"（{_cn(n)}）未达标的指标及原因", 2)
+            if missed_list:
+                self.para(f"未达标的{len(missed_list)}项指标及原因如下：", keep_with_next=True)
+                for i, r in enumerate(missed_list, 1):
+                    self.para(f"{i}．{r.target.name}（{r.target.department.lead}）。{c.sentence(r)}")
+            else:
+                self.para("有数据的指标全部达标。")
+        else:
+            concern = [r for r in results if r.status in (Status.AT_RISK, Status.OFF_TRACK)]
+            self.heading(f"（{_cn(n)}）预计难以达标的指标及原因", 2)
+            if concern:
+                at_risk = sum(1 for r in concern if r.status == Status.AT_RISK)
+                self.para(f"预计难以达标{at_risk}项、严重滞后{len(concern) - at_risk}项，按期完成目标有困难，需重点推进：", keep_with_next=True)
+                for i, r in enumerate(concern, 1):
+                    self.para(f"{i}．{r.target.name}（{r.target.department.lead}，{status_label(r.status)}）。{r.explanation}")
+            else:
+                self.para("没有预计难以达标或严重滞后的指标。")
+            on_track = [r for r in results if r.status == Status.ON_TRACK]
+            if on_track:
+                self.para(f"此外，进度正常但尚未达标的{len(on_track)}项指标是：{_names(on_track)}。")
+
+        n += 1
+        no_data = [r for r in results if r.status == Status.NO_DATA]
+        self.heading(f"（{_cn(n)}）无数据的指标", 2)
+        if no_data:
+            departments = "、".join(dict.fromkeys(r.target.department.lead for r in no_data))
+            self.para(f"截至{c.year}年，{_names(no_data)}等{len(no_data)}项指标尚无数据，无法{'评估' if c.kind != 'annual' else '监测'}，"
+                      f"未计入达标率的分母；请{departments}报送或说明原因。")
+        else:
+            self.para("全部指标均有数据。")
+
+    # ---- 二、分领域情况
+
+    def _domains(self, part: _PlanPart) -> None:
+        c = self.c
+        self.heading("二、分领域监测情况" if c.kind == "annual" else "二、分领域评估情况", 1)
+        for index, (domain, group) in enumerate(part.domains, 1):
+            self.heading(f"（{_cn(index)}）{domain}", 2)
+            counts = c.counts(group)
+            with_data = len(group) - counts[Status.NO_DATA]
+            if c.final:
+                intro = (f"本领域共{len(group)}项指标，达标{counts[Status.ACHIEVED]}项，未达标{with_data - counts[Status.ACHIEVED]}项，"
+                         f"无数据{counts[Status.NO_DATA]}项，达标率{_rate(c.attainment(group))}。")
+            else:
+                intro = (f"本领域共{len(group)}项指标，" + "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in Status if counts[s])
+                         + f"，达标率{_rate(c.attainment(group))}。")
+            self.para(intro)
+            self._indicator_table(domain, group)
+            for i, r in enumerate(group, 1):
+                self.para(f"{i}．{c.sentence(r)}")
+
+    def _indicator_table(self, domain: str, group: list[Result]) -> None:
+        c = self.c
+        value = f"{c.year}年值"
+        if c.final:
+            header = ["指标", "目标值", "基期值", value, "结论", "说明"]
+            widths = [38, 22, 19, 23, 15, 39]
+            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), verdict(r), c.status_note(r)] for r in group]
+            shade = {4: lambda v: VERDICT_COLOURS.get(v)}
+        elif c.midterm:
+            header = ["指标", "目标值", "基期值", value, "完成进度", "序时进度", "状态", "说明"]
+            widths = [30, 20, 17, 21, 14, 14, 19, 21]
+            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), *self._progress_cells(r),
+                     status_label(r.status), c.status_note(r)] for r in group]
+            shade = {6: _status_colour}
+        else:
+            header = ["指标", "目标值", "基期值", value, "状态", "说明"]
+            widths = [38, 22, 19, 23, 18, 36]
+            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), status_label(r.status), c.status_note(r)]
+                    for r in group]
+            shade = {4: _status_colour}
+        status_column = next(iter(shade))
+        self.table(f"{domain}指标{'终期评估结果' if c.final else '监测情况'}", header, rows, widths, shade=shade,
+                   center=[1, 2, 3, status_column] + ([4, 5] if c.midterm else []))
+
+    def _progress_cells(self, r: Result) -> tuple[str, str]:
+        """目标完成进度 and 序时进度 of a target (— where there is no progress to measure, e.g. 逐步提高)."""
+        if r.status == Status.NO_DATA:
+            return "—", "—"
+        return _percent(r.progress), _percent(r.time_progress)
+
+    # ---- 三、预警
+
+    def _warnings(self, part: _PlanPart) -> None:
+        c = self.c
+        self.heading("三、预警情况", 1)
+        warned = c.warned(part)
+        items = [(r, w) for r in warned for w in r.warnings]
+        if not items:
+            self.para(f"{c.year}年没有指标发出预警。")
+            return
+        by_code: dict[WarningCode, list[tuple[Result, Any]]] = {}
+        for r, w in items:
+            by_code.setdefault(w.code, []).append((r, w))
+        listing = "，".join(f"{WARNING_LABELS[code]}{len(by_code[code])}条" for code in WarningCode if code in by_code)
+        self.para(f"按附件1的预警规则，{c.year}年共有{len(warned)}项指标发出预警{len(items)}条（一项指标可同时有多条预警），其中{listing}。"
+                  "规划要求对预计达标困难、波动较大的监测指标及时进行预警，各项预警及其依据如下。", keep_with_next=True)
+        for index, code in enumerate((code for code in WarningCode if code in by_code), 1):
+            entries = by_code[code]
+            self.heading(f"（{_cn(index)}）{WARNING_LABELS[code]}（{len(entries)}项）", 2)
+            for i, (r, w) in enumerate(entries, 1):
+                self.para(f"{i}．{r.target.name}（{r.target.department.lead}）：{w.message}")
+        if self.pngs:
+            self.para("各预警指标的走势图见附件3。")
+        else:
+            self.para(self.missing_charts_sentence())
+
+    # ---- 四、数据报送
+
+    def _completeness(self, part: _PlanPart) -> None:
+        c = self.c
+        self.heading("四、数据报送情况", 1)
+        table = completeness(c.catalogue, c.dataset.rows, c.year, plan=part.key)
+        by_department = completeness_by_department(table)
+        if table.empty:
+            self.para("本规划没有需要报送的统计数据。")
+            return
+        reported = int((table["报送情况"] == "已报送").sum())
+        total = len(table)
+        self.para(f"{c.year}年本规划应报送全县统计数据{total}项（两个规划共用的统计数据只报一次），已报送{reported}项，"
+                  f"报送率{_rate(reported / total)}。各单位报送情况如下表（按报送率由低到高排列）。")
+        rows = [[r["单位"], r["应报"], r["已报送"], r["待审核"], r["未报送"], _rate(r["报送率"])] for r in by_department.to_dict("records")]
+        self.table(f"{plan_short(c.catalogue, part.key)}{c.year}年数据报送情况", ["单位", "应报", "已报送", "待审核", "未报送", "报送率"],
+                   rows, [50, 20, 20, 20, 20, 26], center=range(1, 6),
+                   shade={5: lambda v: None if v == "100.0%" else STATUS_STYLE[Status.AT_RISK].colour})
+        missing = table[table["报送情况"] != "已报送"]
+        if missing.empty:
+            self.para("各单位均已报送。")
+            return
+        lines = []
+        for department, group in missing.groupby("单位", sort=False):
+            names = "、".join(f"{name}（{ids}）" for name, ids in zip(group["指标"], group["编号"], strict=True))
+            lines.append(f"{department}：{names}")
+        self.para(f"{c.year}年尚未报送的统计数据是：" + "；".join(lines) + "。请以上单位尽快报送；未报送的指标按此前最近一年的数据评估，并发出“数据缺报”预警。")
+
+    # ---- 落款与附件
+
+    def _signature(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        self.para("")
+        attachments = ["监测评估方法说明", "数据来源", "预警指标走势图"]
+        first = self.para(f"附件：1．{attachments[0]}")
+        first.paragraph_format.keep_with_next = True
+        for i, name in enumerate(attachments[1:], 2):
+            p = self.para(f"{i}．{name}")
+            p.paragraph_format.first_line_indent = None
+            _first_line_chars(p._p, 0, BODY_SIZE)
+            p.paragraph_format.left_indent = Pt(BODY_SIZE * 5)
+            p.paragraph_format.keep_with_next = True
+        self.para("").paragraph_format.keep_with_next = True
+        self.para("").paragraph_format.keep_with_next = True
+        for text, right in ((OFFICE, 2), (_date(self.c.now), 4)):
+            p = self.para(text)
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _first_line_chars(p._p, 0, BODY_SIZE)
+            p.paragraph_format.right_indent = Pt(BODY_SIZE * right)
+            p.paragraph_format.keep_with_next = text == OFFICE
+
+    def _appendix_title(self, number: int, title: str) -> None:
+        self.page_break()
+        p = self.doc.add_paragraph(f"附件{number}")
+        _first_line_chars(p._p, 0, BODY_SIZE)
+        for run in p.runs:
+            _run_fonts(run, HEADING1_FONT, BODY_SIZE)
+        self.doc.add_paragraph(title, style="Title")
+
+    def _appendices(self) -> None:
+        from monitoring.docs import methodology_markdown
+
+        self._appendix_title(1, "监测评估方法说明")
+        self._markdown(methodology_markdown(examples=False))
+        self._sources()
+        self._appendix_title(3, "预警指标走势图")
+        self._charts_appendix()
+
+    def _markdown(self, text: str) -> None:
+        """docs/methodology.md (without the worked examples) as document paragraphs, headings and tables."""
+        lines = text.splitlines()
+        i = 0
+        while i < len(lines):
+            line = lines[i].rstrip()
+            if not line.strip() or line.startswith("# "):
+                i += 1
+                continue
+            if line.startswith("### "):
+                self.heading(_plain_md(line[4:]), 2)
+            elif line.startswith("## "):
+                self.heading(_plain_md(line[3:]), 1)
+            elif line.startswith("|"):
+                block = []
+                while i < len(lines) and lines[i].startswith("|"):
+                    block.append(lines[i])
+                    i += 1
+                self._markdown_table(block)
+                continue
+            elif line.startswith(("- ", "* ")):
+                self.para(_methodology_text(line[2:]))
+            else:
+                self.para(_methodology_text(line))
+            i += 1
+
+    def _markdown_table(self, block: list[str]) -> None:
+        rows = [_md_cells(line) for line in block if not re.fullmatch(r"\|[\s:|-]+\|?", line.strip())]
+        if not rows:
+            return
+        header, body = rows[0], rows[1:]
+        keep = [i for i, name in enumerate(header) if name != "代码"]  # the engine's codes mean nothing to a reader
+        header = [header[i] for i in keep]
+        body = [[_plain_md(row[i]) if i < len(row) else "" for i in keep] for row in body]
+        self.table(None, header, body)
+
+    def _sources(self) -> None:
+        c = self.c
+        self._appendix_title(2, "数据来源")
+        self.heading("一、规划文件", 1)
+        rows = [[p.plan.title, p.plan.document, p.plan.issuer, _iso_date(p.plan.issued), p.plan.published_in, len(p.evaluation.results)]
+                for p in c.parts]
+        self.table(None, ["规划", "文号", "印发机关", "印发日期", "刊载", "指标数"], rows, [40, 30, 24, 24, 26, 12], center=[3, 5])
+        self.heading("二、监测数据", 1)
+        data = c.dataset
+        years = data.years()
+        span = f"{years[0]}—{years[-1]}年" if years else "无"
+        self.para(f"数据：{data.label}。{c.source_text()}。")
+        if data.source != "demo":
+            self.para(f"数据位置：{data.location}。")
+        self.para(f"共{len(data.rows)}行数据，年份范围{span}；评估年份为{c.year}年，只使用{c.year}年及以前的数据。")
+        if data.is_demo:
+            self.para(f"示例数据由监测平台按固定随机种子生成，每一行的“数据来源”和“备注”都写明“{DEMO_LABEL}”；正式数据报送后，平台即不再使用示例数据。")
+        if data.skipped:
+            self.para(f"以下{len(data.skipped)}个数据文件因校验未通过而未使用：", keep_with_next=True)
+            for i, item in enumerate(data.skipped, 1):
+                self.para(f"{i}．{item['file']}：{item['reason']}")
+        else:
+            self.para("所有数据文件均通过校验，没有未使用的文件。")
+        self.heading("三、计算与生成", 1)
+        self.para(f"各项指标的基期值、目标完成进度、序时进度、趋势推算、状态和预警由监测平台按附件1的方法计算；"
+                  f"本报告及所附监测指标汇总表（Excel）由监测平台于{_date(c.now)}生成，正文中的说明均由计算结果生成。")
+
+    def _charts_appendix(self) -> None:
+        c = self.c
+        any_warned = False
+        if not self.pngs:
+            self.para(self.missing_charts_sentence())
+        elif any(c.warned(part) for part in c.parts):
+            self.para("以下为发出预警的各项指标历年报送值的走势。图中深色实线为报送值，绿色长虚线为目标，紫色点线为从基期匀速达到目标的"
+                      "序时进度，橙色虚线为趋势推算；报送了分子、分母的率同时画出95%置信区间。右上角标出指标状态。")
+        for part in c.parts:
+            warned = c.warned(part)
+            if not warned:
+                continue
+            any_warned = True
+            if not self.pngs:
+                continue
+            if len(c.parts) > 1:
+                self.heading(f"{_cn(c.parts.index(part) + 1)}、{part.plan.title}", 1)
+            for r in warned:
+                labels = "、".join(w.label for w in r.warnings)
+                if not self.figure(f"target:{r.target.id}", f"{r.target.id} {r.target.name}（{status_label(r.status)}；预警：{labels}）"):
+                    self.para(f"（{r.target.id} {r.target.name}的走势图未能生成。）")
+        if not any_warned:
+            self.para(f"{c.year}年没有指标发出预警。")
+
+
+def _display_chars(text: str) -> float:
+    """Width of a text in Chinese characters (Latin letters and digits count about half)."""
+    longest = max((line for line in str(text).split("\n")), key=len, default="")
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in longest)
+
+
+def _auto_widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Column widths (mm): short columns exactly as wide as their longest cell, long ones share the rest."""
+    need = []
+    for i, name in enumerate(header):
+        cells = [name] + ["" if i >= len(r) or r[i] is None else str(r[i]) for r in rows]
+        need.append(max(_display_chars(x) for x in cells) * CHAR_MM + 2 * CELL_MARGIN + 1)
+    if sum(need) <= TEXT_WIDTH:
+        return need
+    short = [n if n <= 32 else None for n in need]
+    rest = TEXT_WIDTH - sum(n for n in short if n is not None)
+    long_total = sum(n for n, s in zip(need, short, strict=True) if s is None) or 1
+    return [s if s is not None else max(20.0, rest * n / long_total) for n, s in zip(need, short, strict=True)]
+
+
+def _status_colour(label: Any) -> str | None:
+    for style in STATUS_STYLE.values():
+        if style.label == label:
+            return style.colour
+    return None
+
+
+def _iso_date(text: str) -> str:
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    return f"{match[1]}年{int(match[2])}月{int(match[3])}日" if match else text
+
+
+def _md_cells(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    cells = re.split(r"(?<!\\)\|", line)
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+def _plain_md(text: str) -> str:
+    return text.replace("**", "").replace("`", "").replace("\\|", "|").strip()
+
+
+def _methodology_text(text: str) -> str:
+    """A methodology paragraph for a report: without the references to the worked examples and the tests."""
+    text = re.sub(r"文末的每个示例都作为自动测试运行，文档与程序始终一致。", "", text)
+    text = re.sub(r"（`?thresholds`? ?字段[^）]*）", "", text)  # field names are for the maintainers, not the readers
+    text = re.sub(r"，?见 ?docs/targets\.md", "", text)
+    return text.replace("`", "").strip()
+
+
+# ---------------------------------------------------------------- docx helpers
+
+
+def _pt(value: float):
+    from docx.shared import Pt
+
+    return Pt(value)
+
+
+def _set_rfonts(rpr, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Explicit fonts on a w:rPr: w:eastAsia for the Chinese text, Times New Roman for digits and Latin; no theme fonts."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def _style_fonts(style, east_asia: str, size: float, bold: bool | None = None, color=None) -> None:
+    from docx.shared import Pt
+
+    font = style.font
+    font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+        rpr = style.element.get_or_add_rPr()
+        _drop(rpr, "w:bCs")
+    if color is not None:
+        font.color.rgb = color
+        rpr = style.element.get_or_add_rPr()
+        colour = rpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}color")
+        if colour is not None:
+            for attr in ("themeColor", "themeShade", "themeTint"):
+                colour.attrib.pop(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attr}", None)
+    _set_rfonts(style.element.get_or_add_rPr(), east_asia)
+
+
+def _run_fonts(run, east_asia: str, size: float) -> None:
+    from docx.shared import Pt
+
+    run.font.size = Pt(size)
+    _set_rfonts(run._r.get_or_add_rPr(), east_asia, latin=east_asia if east_asia == PAGE_NUMBER_FONT else LATIN_FONT)
+
+
+def _first_line_chars(element, chars: int, size: float) -> None:
+    """A first-line indent in characters (w:firstLineChars, hundredths), with the equivalent twips for other readers."""
+    from docx.oxml.ns import qn
+
+    ind = element.get_or_add_pPr().get_or_add_ind()  # python-docx puts w:ind where the schema wants it
+    ind.set(qn("w:firstLineChars"), str(chars))
+    ind.set(qn("w:firstLine"), str(round(chars / 100 * size * 20)))
+
+
+def _drop(element, *paths: str) -> None:
+    from docx.oxml.ns import qn
+
+    for path in paths:
+        parts = path.split("/")
+        parent = element
+        for part in parts[:-1]:
+            parent = parent.find(qn(part)) if parent is not None else None
+        if parent is None:
+            continue
+        for child in parent.findall(qn(parts[-1])):
+            parent.remove(child)
+
+
+# Child order the schema requires (Word rejects a document whose elements are out of order).
+_TBL_PR_AFTER_W = ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                   "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_TC_PR_SEQUENCE = ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar",
+                   "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge",
+                   "w:tcPrChange")
+
+
+def _fixed_layout(table, widths) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    table.autofit = False  # w:tblLayout fixed
+    existing = tbl_pr.find(qn("w:tblW"))
+    if existing is not None:
+        tbl_pr.remove(existing)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
+    width.set(qn("w:type"), "dxa")
+    tbl_pr.insert_element_before(width, *_TBL_PR_AFTER_W)
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = w
+
+
+def _row_flags(row, header: bool) -> None:
+    """Rows never split across pages; the header row repeats on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+    if header:
+        element = OxmlElement("w:tblHeader")
+        element.set(qn("w:val"), "true")
+        tr_pr.append(element)
+
+
+def _shade(cell, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    for old in tc_pr.findall(qn("w:shd")):
+        tc_pr.remove(old)
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.insert_element_before(shd, *_TC_PR_SEQUENCE[_TC_PR_SEQUENCE.index("w:shd") + 1:])
+
+
+def _cell_margins(style_element, mm: float) -> None:
+    """Left and right cell margins of a table style (w:tblCellMar), so more text fits in a column."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = style_element.find(qn("w:tblPr"))
+    if tbl_pr is None:
+        tbl_pr = OxmlElement("w:tblPr")
+        style_element.append(tbl_pr)
+    for old in tbl_pr.findall(qn("w:tblCellMar")):
+        tbl_pr.remove(old)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(mm / 25.4 * 1440)) if side in ("left", "right") else "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    tbl_pr.append(margins)
+
+
+def _no_borders(cell, *sides: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tc_pr.insert_element_before(borders, *_TC_PR_SEQUENCE[_TC_PR_SEQUENCE.index("w:tcBorders") + 1:])
+    for side in sides:
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+
+
+def _valign(cell) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _add_inline(paragraph, text: str) -> None:
+    """Text with **bold** spans."""
+    for i, piece in enumerate(re.split(r"\*\*", text)):
+        if piece:
+            run = paragraph.add_run(piece)
+            if i % 2 == 1:
+                run.bold = True
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def summary_frame(content: _Content) -> pd.DataFrame:
+    """监测指标汇总表: one row per target with each year's county value, status, warnings and notes."""
+    c = content
+    first = min(p.plan.baseline_year for p in c.parts)
+    years = list(range(first, c.year + 1))
+    values = c.county_values()
+    rows = []
+    for part in c.parts:
+        for _, group in part.domains:
+            for r in group:
+                t = r.target
+                series = values.get(t.series_key, {})
+                row: dict[str, Any] = {
+                    "规划": plan_short(c.catalogue, t.plan), "领域": t.domain, "编号": t.id, "指标": t.name, "单位": t.unit,
+                    "目标": t.target_label(), "基期值": r.baseline_value,
+                }
+                for y in years:
+                    row[f"{y}年"] = series.get(y)
+                row["状态"] = status_label(r.status)
+                if c.final:
+                    row["终期结论"] = verdict(r)
+                if c.midterm:
+                    row["目标完成进度"] = r.progress
+                    row["序时进度"] = r.time_progress
+                row["预警"] = "、".join(w.label for w in r.warnings)
+                row["说明"] = r.explanation
+                row["牵头单位"] = t.department.lead
+                row["报送单位备注"] = c.latest_note(r)
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_xlsx(content: _Content) -> bytes:
+    """The Excel summary: 监测指标汇总表 (coloured status cells), 预警, and 说明 (what the file is)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from monitoring.exports import excel_bytes
+
+    c = content
+    frame = summary_frame(c)
+    warnings = warnings_table(c.evaluation)
+    if "code" in warnings:
+        warnings = warnings.drop(columns=["code"])
+    subject, part = c.subject, c.kind_title
+    about = pd.DataFrame([
+        {"项目": "报告", "内容": subject + part},
+        {"项目": "评估年份", "内容": f"{c.year}年"},
+        {"项目": "数据", "内容": c.dataset.label},
+        {"项目": "生成时间", "内容": c.now.strftime("%Y-%m-%d %H:%M")},
+        {"项目": "状态", "内容": "；".join(f"{s.label}" for s in sorted(STATUS_STYLE.values(), key=lambda s: s.order))},
+        {"项目": "达标率", "内容": "已达标指标数 ÷ 有数据的指标数（无数据的指标不计入分母）"},
+        {"项目": "年份列", "内容": "全县合计的报送值；空白为未报送"},
+    ])
+    if c.dataset.is_demo:
+        about = pd.concat([pd.DataFrame([{"项目": "注意", "内容": f"{DEMO_LABEL}，仅供演示，不得引用"}]), about], ignore_index=True)
+    main = "监测指标汇总表（示例数据）" if c.dataset.is_demo else "监测指标汇总表"
+    widths = {"规划": 11, "领域": 18, "编号": 10, "指标": 30, "单位": 8, "目标": 16, "基期值": 9, "状态": 13, "终期结论": 10,
+              "目标完成进度": 12, "序时进度": 10, "预警": 14, "说明": 60, "牵头单位": 14, "报送单位备注": 36}
+    widths.update({column: 9 for column in frame.columns if re.fullmatch(r"\d{4}年", column)})
+    data = excel_bytes({main: frame, "预警": warnings, "说明": about},
+                       widths=widths | {"内容": 80, "项目": 12}, wrap=("领域", "指标", "预警", "说明", "报送单位备注", "内容"))
+    book = load_workbook(io.BytesIO(data))
+    white = Font(color="FFFFFF", bold=True)
+    for sheet in book.worksheets:
+        header = [cell.value for cell in sheet[1]]
+        for name, colours in (("状态", {s.label: s.colour for s in STATUS_STYLE.values()}), ("终期结论", VERDICT_COLOURS)):
+            if name not in header:
+                continue
+            column = header.index(name) + 1
+            for row in range(2, sheet.max_row + 1):
+                cell = sheet.cell(row=row, column=column)
+                colour = colours.get(cell.value)
+                if colour:
+                    cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
+                    cell.font = white
+                    cell.alignment = Alignment(horizontal="center", vertical="top")
+        for name in ("目标完成进度", "序时进度"):
+            if name in header:
+                column = header.index(name) + 1
+                for row in range(2, sheet.max_row + 1):
+                    sheet.cell(row=row, column=column).number_format = "0%"
+        if sheet.title == main:
+            sheet.freeze_panes = "E2"  # the header and 规划、领域、编号、指标 stay in view
+            sheet.column_dimensions[sheet.cell(row=1, column=header.index("预警") + 1).column_letter].width = 22
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:
+                    if cell.alignment.horizontal is None:
+                        cell.alignment = Alignment(vertical="top", wrap_text=cell.alignment.wrap_text)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,122 @@
+"""One real-browser walk through the app: overview → indicator detail → upload of a GB18030 file.
+
+Drives Debian's Chromium with Playwright (no browser download); skipped where
+Chromium or Playwright is absent. With SCREENSHOTS=1 the screenshots are
+written to docs/screenshots/ for the README, else to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    root = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "demo", root / "demo")
+    port = _free_port()
+    env = {**os.environ, "MONITORING_DATA": str(root)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url, root
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = ROOT / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
+    page.wait_for_timeout(800)
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+
+
+def test_overview_detail_and_upload(server, shots):
+    url, root = server
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+
+        page.goto(f"{url}/")
+        page.get_by_text("达标率").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        assert page.get_by_text("示例数据（非真实统计）").count() > 0
+        page.screenshot(path=str(shots / "overview.png"), full_page=True)
+
+        page.goto(f"{url}/detail?id=C1-03b")
+        page.get_by_text("婴儿死亡率").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        page.screenshot(path=str(shots / "detail.png"), full_page=True)
+
+        page.goto(f"{url}/submit")
+        page.locator('input[type="file"]').first.wait_for(state="attached", timeout=60000)
+        _settle(page)
+        page.locator('input[type="file"]').first.set_input_files(str(FIXTURES / "measurements" / "gbk-excel-export.csv"))
+        page.get_by_text("孕产妇死亡率").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        assert page.get_by_text("整个文件不会导入").count() == 0
+        page.screenshot(path=str(shots / "submit.png"), full_page=True)
+
+        page.goto(f"{url}/warnings")
+        page.get_by_text("涉及指标").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        page.screenshot(path=str(shots / "warnings.png"), full_page=True)
+        browser.close()
+    assert not (root / "submissions").exists() or not any((root / "submissions").glob("S*")), "nothing is stored before the submit button"
