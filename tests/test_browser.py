@@ -88,7 +88,7 @@ def test_overview_detail_and_upload(server, shots):
     url, root = server
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
 
         page.goto(f"{url}/")
         page.get_by_text("达标率").first.wait_for(timeout=60000)
