@@ -44,7 +44,8 @@ def domain_status_figure(counts: pd.DataFrame, title: str | None = None) -> go.F
     if counts.empty:
         return _layout(fig, title)
     frame = counts.copy()
-    frame["行"] = frame["规划"] + "｜" + frame["领域"]
+    single_plan = frame["规划"].nunique() == 1
+    frame["行"] = frame["领域"] if single_plan else frame["规划"] + "｜" + frame["领域"]
     order = list(dict.fromkeys(frame["行"]))
     for label in STATUS_ORDER:
         part = frame[frame["状态"] == label].set_index("行").reindex(order)
@@ -54,7 +55,8 @@ def domain_status_figure(counts: pd.DataFrame, title: str | None = None) -> go.F
             text=[f"{label} {v}" if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             hovertemplate="%{y}<br>" + label + "：%{x} 项<extra></extra>",
         )
-    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, xaxis_title="指标数")
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, xaxis_title="指标数",
+                      uniformtext={"minsize": 10, "mode": "hide"}, legend={"traceorder": "normal"})
     return _layout(fig, title, height=max(320, 34 * len(order) + 90))
 
 

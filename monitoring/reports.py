@@ -154,11 +154,8 @@ def check_arguments(catalogue: Catalogue, kind: str, year: int, plan: str | None
 
 
 def ordered_plans(catalogue: Catalogue, plan: str | None = None) -> list[str]:
-    """The plans of a report: the one asked for, else all in the order 妇女、儿童、残疾人 (then any others)."""
-    if plan is not None:
-        return [plan]
-    known = [p for p in PLAN_ORDER if p in catalogue.plans]
-    return known + [p for p in catalogue.plans if p not in known]
+    """The plans of a report: the one asked for, else all in the catalogue's order (妇女、儿童、残疾人)."""
+    return [plan] if plan is not None else list(catalogue.plans)  # the catalogue keeps the plans' order
 
 
 def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = None) -> tuple[str, str]:
