@@ -1,24 +1,32 @@
-"""绛县妇女儿童发展规划监测平台 — Streamlit entry point: page config and navigation only."""
+"""绛县妇女儿童发展规划监测平台 — Streamlit entry point: page config, the login gate and navigation only.
+
+Which pages a role sees is data in monitoring/permissions.py (PAGES); the
+checks themselves are in the engine, so a hidden page is convenience, not the lock.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="绛县妇儿规划监测平台", page_icon="📊", layout="wide")
+from monitoring.permissions import PAGES, pages_denied, pages_for
+from views import auth
 
-pages = {
-    "监测": [
-        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("views/indicators.py", title="指标监测", icon=":material/table_chart:", url_path="indicators"),
-        st.Page("views/detail.py", title="指标详情", icon=":material/monitoring:", url_path="detail"),
-        st.Page("views/alerts.py", title="预警", icon=":material/warning:", url_path="warnings"),
-        st.Page("views/report.py", title="评估报告", icon=":material/description:", url_path="report"),
-    ],
-    "数据": [
-        st.Page("views/submit.py", title="数据填报", icon=":material/upload_file:", url_path="submit"),
-        st.Page("views/reporting.py", title="报送情况", icon=":material/fact_check:", url_path="reporting"),
-    ],
-    "参考": [
-        st.Page("views/catalogue.py", title="目标库", icon=":material/menu_book:", url_path="catalogue"),
-        st.Page("views/methodology.py", title="方法说明", icon=":material/help:", url_path="methodology"),
-    ],
-}
-st.navigation(pages).run()
+user = auth.gate()
+# Before login there is nothing for the sidebar to hold: keep it closed, also right after a logout.
+st.set_page_config(page_title="绛县妇儿规划监测平台", page_icon="📊", layout="wide",
+                   initial_sidebar_state="collapsed" if user is None else "auto")
+if user is None:
+    # Every address shows the login form (a deep link such as /submit opens that page once logged in).
+    login = [st.Page(auth.login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+    login += [st.Page(auth.login_page, title="登录", url_path=p.url_path) for p in PAGES if not p.default]
+    st.navigation(login, position="hidden").run()
+else:
+    pages = {
+        section: [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in specs]
+        for section, specs in pages_for(user).items()
+    }
+    # A page the role does not have answers with a Chinese refusal; its code never runs.
+    pages[list(pages)[-1]] += [st.Page(auth.denied_page, title=p.title, url_path=p.url_path, visibility="hidden") for p in pages_denied(user)]
+    navigation = st.navigation(pages)
+    auth.sidebar(user)
+    if user.local:
+        auth.local_banner()
+    navigation.run()

@@ -270,7 +270,13 @@ def cmd_submit(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     catalogue = load_catalogue(_targets_dir(args.targets))
     _department(catalogue, args.department)
-    entry, report = _store(args).submit(path.read_bytes(), path.name, args.department, args.user, catalogue, approve=args.approve)
+    from monitoring import actions
+    from monitoring.cli_access import acting_user
+
+    user = acting_user(args.user)
+    actions.check_upload_size(path.stat().st_size)
+    entry, report = actions.submit(user, path.read_bytes(), path.name, args.department, catalogue, approve=args.approve,
+                                   root=_root(args.root), source=actions.CLI)
     if report.ok:
         state = "已审核通过，数据已生效" if entry["status"] == "approved" else "待办公室审核"
         print(f"已提交：{entry['id']}（{len(report.rows)} 行，{state}）。原文件已原样保存。")
@@ -296,13 +302,19 @@ def cmd_submissions(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    entry = _store(args).approve(args.id, args.user)
+    from monitoring import actions
+    from monitoring.cli_access import OFFICE_DEFAULT, acting_user
+
+    entry = actions.approve(acting_user(args.user, OFFICE_DEFAULT), args.id, root=_root(args.root), source=actions.CLI)
     print(f"已审核通过 {entry['id']}（{entry['department']}，{entry['rows']} 行），数据已生效。")
     return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    entry = _store(args).reject(args.id, args.user, args.reason)
+    from monitoring import actions
+    from monitoring.cli_access import OFFICE_DEFAULT, acting_user
+
+    entry = actions.reject(acting_user(args.user, OFFICE_DEFAULT), args.id, args.reason, root=_root(args.root), source=actions.CLI)
     print(f"已驳回 {entry['id']}（{entry['department']}）。原因：{entry['reason']}")
     return EXIT_OK
 
@@ -381,9 +393,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from monitoring import datasets
-    from monitoring.reports import ReportError, build_report, check_arguments
+    from monitoring import actions, datasets
+    from monitoring.cli_access import acting_user
+    from monitoring.permissions import Action
+    from monitoring.reports import ReportError, check_arguments
 
+    user = acting_user(args.user, actions.operator().name)
+    actions.require(user, Action.REPORT, source=actions.CLI)  # refuse before the slow part (recorded); actions.report checks again
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 的文件名应以 .docx 结尾。")
@@ -409,7 +425,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if dataset.is_demo:
         print(f"注意：正式数据为空，报告使用{datasets.DEMO_LABEL}，报告中已标明。", file=sys.stderr)
     try:
-        result = build_report(catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts)
+        result = actions.report(user, catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts, source=actions.CLI)
     except ReportError as exc:
         raise UsageError(str(exc)) from exc
     if result.chart_note and not args.no_charts:
@@ -473,7 +489,7 @@ def build_parser() -> _Parser:
     p = sub.add_parser("submit", help="提交一个数据文件", description="提交部门数据文件：原文件原样保存；校验通过的待办公室审核（--approve 立即生效），有错误的整份退回。")
     p.add_argument("file", metavar="文件", help="CSV 或 .xlsx 文件")
     p.add_argument("--department", required=True, metavar="单位", help="报送单位，如 县卫体局")
-    p.add_argument("--user", required=True, metavar="姓名", help="提交人")
+    p.add_argument("--user", required=True, metavar="姓名", help="提交人（已启用登录时为用户名，按其角色和单位检查权限）")
     p.add_argument("--approve", action="store_true", help="提交即审核通过（办公室自行导入时使用）")
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
     store_options(p)
@@ -487,14 +503,14 @@ def build_parser() -> _Parser:
 
     p = sub.add_parser("approve", help="审核通过一份报送", description="审核通过一份待审核的报送，其数据成为正式数据。")
     p.add_argument("id", metavar="报送编号")
-    p.add_argument("--user", default="县妇儿工委办公室", metavar="姓名", help="审核人（默认 县妇儿工委办公室）")
+    p.add_argument("--user", metavar="姓名", help="审核人（已启用登录时为办公室用户的用户名，必填；本机模式默认 县妇儿工委办公室）")
     store_options(p)
     p.set_defaults(func=cmd_approve)
 
     p = sub.add_parser("reject", help="驳回一份报送", description="驳回一份待审核的报送，并写明原因（报送单位可以看到）。")
     p.add_argument("id", metavar="报送编号")
     p.add_argument("--reason", required=True, metavar="原因", help="驳回原因")
-    p.add_argument("--user", default="县妇儿工委办公室", metavar="姓名", help="审核人（默认 县妇儿工委办公室）")
+    p.add_argument("--user", metavar="姓名", help="审核人（已启用登录时为办公室用户的用户名，必填；本机模式默认 县妇儿工委办公室）")
     store_options(p)
     p.set_defaults(func=cmd_reject)
 
@@ -524,6 +540,7 @@ def build_parser() -> _Parser:
     p.add_argument("--out", required=True, metavar="文件", help="输出的 Word 文件，以 .docx 结尾（文件夹不存在时自动创建）")
     p.add_argument("--xlsx", metavar="文件", help="另外输出监测指标汇总表（Excel），以 .xlsx 结尾")
     p.add_argument("--no-charts", action="store_true", help="不生成图表（更快；也可设环境变量 MONITORING_REPORT_CHARTS=0）")
+    p.add_argument("--user", metavar="姓名", help="生成人（已启用登录时为办公室用户的用户名，必填），记入审计日志")
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
     p.set_defaults(func=cmd_report)
 
@@ -532,7 +549,16 @@ def build_parser() -> _Parser:
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
     p.set_defaults(func=cmd_demo)
 
+    from monitoring.cli_access import add_parsers as add_access_parsers
+
+    add_access_parsers(sub, store_options)  # users, backup, restore
     return parser
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    from monitoring.cli_access import REFUSALS
+
+    return REFUSALS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -547,6 +573,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except _refusals() as exc:  # permission denied, users file or backup refused
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INVALID
     except CatalogueError as exc:

@@ -204,11 +204,18 @@ def _explanation(entry: Entry) -> str:
     return entry.get("reason") or ""
 
 
-def submissions_table(entries: Iterable[Entry], department: str | None = None, limit: int | None = 20) -> pd.DataFrame:
+def submission_time(text: str | None) -> str:
+    """A stored ISO time as people read it: 2025-03-01 09:30."""
+    return _when(text)
+
+
+def submissions_table(entries: Iterable[Entry], department: str | None = None, limit: int | None = 20,
+                      with_department: bool = False) -> pd.DataFrame:
     """Submissions (of one department), newest first, with status labels and the office's reasons."""
     chosen = [e for e in entries if department is None or e["department"] == department]
     chosen = list(reversed(chosen))[:limit] if limit else list(reversed(chosen))
     rows = [{
+        **({"单位": e["department"]} if with_department else {}),
         "提交编号": e["id"],
         "提交时间": _when(e["time"]),
         "提交人": e["user"],
@@ -217,7 +224,7 @@ def submissions_table(entries: Iterable[Entry], department: str | None = None, l
         "状态": STATUS_LABELS.get(e["status"], e["status"]),
         "说明": _explanation(e),
     } for e in chosen]
-    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+    return pd.DataFrame(rows, columns=(["单位"] if with_department else []) + SUBMISSION_COLUMNS)
 
 
 def pending_keys(store: Store) -> set[tuple[str, int]]:
@@ -337,3 +344,22 @@ def format_guide(sections: Iterable[str] = GUIDE_SECTIONS, docs: Path = DOCS) ->
             if part.startswith(f"## {number}、"):
                 wanted.append(re.sub(r"^(#{2,5}) ", lambda m: "#" * (len(m.group(1)) + 1) + " ", part, flags=re.MULTILINE))
     return "\n\n".join(wanted)
+
+
+# ---------------------------------------------------------------- review
+
+
+REVIEW_COLUMNS = ["序号", "指标编号", "指标名称", "年份", "地区", "性别", "数值", "分子", "分母", "现值", "变化", "数据来源", "备注"]
+
+
+def review_preview(rows: pd.DataFrame, catalogue: Catalogue, live: pd.DataFrame) -> pd.DataFrame:
+    """A pending submission's stored rows (what approving makes live) against the current values, for the office.
+
+    The same table as the department's preview, numbered in file order, with
+    the department's source and note added (shown as plain text, never as markup).
+    """
+    numbered = rows.reset_index(drop=True).assign(_row=lambda f: range(1, len(f) + 1))
+    table = preview(ValidationReport(numbered, [], []), catalogue, live).rename(columns={"行": "序号"})
+    table["数据来源"] = numbered["source"].fillna("").astype(str).to_numpy() if len(numbered) else []
+    table["备注"] = numbered["note"].fillna("").astype(str).to_numpy() if len(numbered) else []
+    return table[REVIEW_COLUMNS]

@@ -22,6 +22,30 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TARGET_FIXTURES = FIXTURES / "targets"
 
 
+@pytest.fixture(autouse=True)
+def no_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test starts in local mode (no users file), whatever config/users.yaml holds on the machine,
+    with cheap bcrypt hashes; tests of login point MONITORING_USERS at a file of their own (`users_file`)."""
+    path = tmp_path_factory.mktemp("users") / "users.yaml"
+    monkeypatch.setenv("MONITORING_USERS", str(path))
+    monkeypatch.setenv("MONITORING_BCRYPT_ROUNDS", "4")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def scratch_data_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default data root of every test is a scratch folder whose demo/ is the repository's demo data
+    (a link, or a copy where links are not allowed), so nothing a test does — an audit event, a lockout —
+    lands in the repository's data/. Tests that need their own root set MONITORING_DATA (`data_root`)."""
+    root = tmp_path_factory.mktemp("data")
+    try:
+        (root / "demo").symlink_to(ROOT / "data" / "demo", target_is_directory=True)
+    except OSError:
+        shutil.copytree(ROOT / "data" / "demo", root / "demo")
+    monkeypatch.setenv("MONITORING_DATA", str(root))
+    return root
+
+
 @pytest.fixture
 def targets_dir(tmp_path: Path) -> Callable[..., Path]:
     def make(*names: str) -> Path:
@@ -84,3 +108,26 @@ def app_on(data_root):
         return at
 
     return make
+
+
+# ---------------------------------------------------------------- users and login
+
+# One user per role; the department user sends data for 县卫体局 only.
+ACCOUNTS = {
+    "访客": ("viewer", []),
+    "张三": ("department", ["县卫体局"]),
+    "李四": ("department", ["县教育局"]),
+    "王五": ("office", []),
+    "管理员": ("admin", []),
+}
+PASSWORDS = {name: f"Pw-{index}-绛县-{name}-x9" for index, name in enumerate(ACCOUNTS)}
+
+
+@pytest.fixture
+def users_file(no_users_file: Path) -> Path:
+    """A users file holding ACCOUNTS (passwords in PASSWORDS): login is on for the test."""
+    from monitoring import users
+
+    for name, (role, departments) in ACCOUNTS.items():
+        users.add(name, role, departments, PASSWORDS[name], no_users_file)
+    return no_users_file

@@ -120,3 +120,55 @@ def test_overview_detail_and_upload(server, shots):
         page.screenshot(path=str(shots / "warnings.png"), full_page=True)
         browser.close()
     assert not (root / "submissions").exists() or not any((root / "submissions").glob("S*")), "nothing is stored before the submit button"
+
+
+def _login(page, name: str, password: str) -> None:
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    _settle(page)
+
+
+def test_login_roles_and_logout(users_file, server, shots):
+    """With a users file: only the login form, a deep link kept through login, a refused page, logout, the office's review."""
+    from tests.conftest import PASSWORDS
+
+    url, _ = server
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
+
+        page.goto(f"{url}/submit")
+        page.get_by_label("用户名").wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.get_by_text("总览").count() == 0  # no navigation, no page before login
+        page.screenshot(path=str(shots / "login.png"), full_page=True)
+
+        _login(page, "张三", "not-the-password")
+        assert page.get_by_text("用户名或密码不正确").count() == 1
+
+        _login(page, "张三", PASSWORDS["张三"])
+        page.get_by_text("第一步：下载本单位的填报模板").wait_for(timeout=60000)  # the deep link, after login
+        _no_exception(page)
+        assert page.get_by_role("link", name="审核").count() == 0
+
+        page.goto(f"{url}/review")  # a new page load is a new session: log in again, then the refusal
+        page.get_by_label("用户名").wait_for(timeout=60000)
+        _settle(page)
+        _login(page, "张三", PASSWORDS["张三"])
+        page.get_by_text("没有权限").first.wait_for(timeout=60000)
+        _settle(page)
+        assert page.get_by_text("待审核").count() == 0
+
+        page.get_by_role("button", name="退出登录").click()
+        _settle(page)
+        assert page.get_by_text("已退出登录").count() == 1
+
+        _login(page, "王五", PASSWORDS["王五"])
+        page.get_by_role("link", name="审核").click()
+        page.get_by_text("待审核（0 份）").wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        browser.close()

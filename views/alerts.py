@@ -18,7 +18,7 @@ state.data_banner(data)
 
 if data.rows.empty:
     st.info("还没有任何监测数据，因此没有预警。请先在“数据填报”页面报送数据。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
     st.stop()
 
 c1, c2, c3 = st.columns([1, 2, 2])

@@ -58,10 +58,10 @@ st.markdown(f"{status_badge(result.status)} **{evaluation.year}年评估**：{re
 
 if data.rows.empty:
     st.info("还没有任何监测数据，本指标暂无法评估。请在“数据填报”页面报送数据；下面列出指标的目标、出处和责任单位。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
 elif result.latest is None:
     st.info(f"截至{evaluation.year}年，{target.department.lead}还没有报送本指标的数据。请通过“数据填报”页面报送。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
 
 # Key figures.
 m1, m2, m3 = st.columns(3)
@@ -141,7 +141,7 @@ if history.empty:
         st.info("当前显示的是示例数据，示例数据不经过报送和审核，因此没有报送记录。正式数据经“数据填报”提交、办公室审核通过后，每一次报送都会列在这里。")
     else:
         st.info("本指标还没有审核通过的报送。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
 else:
     st.dataframe(
         history,

@@ -26,7 +26,7 @@ state.data_banner(data)
 
 if data.rows.empty:
     st.info("还没有任何监测数据。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
     st.stop()
 
 c1, c2 = st.columns([1, 3])

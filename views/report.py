@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitoring.reports import KINDS, ReportError, build_report, check_arguments, default_year
+from monitoring import actions
+from monitoring.permissions import Action, PermissionDenied
+from monitoring.reports import KINDS, ReportError, check_arguments, default_year
+from monitoring.store import StoreError
 from monitoring.summaries import plan_short
 from views import state
 
+user = state.require(Action.REPORT)
 catalogue = state.catalogue()
 data = state.dataset()
 
@@ -17,7 +21,7 @@ state.data_banner(data)
 
 if data.rows.empty:
     st.info("还没有任何监测数据，无法生成报告。请先在“数据填报”页面报送数据。")
-    st.page_link("views/submit.py", label="前往数据填报", icon=":material/upload_file:")
+    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
     st.stop()
 
 c1, c2, c3 = st.columns([2, 1, 2])
@@ -38,8 +42,9 @@ except ReportError as exc:
 if st.button("生成报告", type="primary", key="report_generate"):
     bar = st.progress(0.0, text="正在准备…")
     try:
-        result = build_report(catalogue, data, kind, year, plan, charts=charts, progress=lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))
-    except ReportError as exc:
+        result = actions.report(user, catalogue, data, kind, year, plan, charts=charts,
+                                progress=lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))
+    except (ReportError, PermissionDenied, StoreError) as exc:
         bar.empty()
         st.error(str(exc))
         st.stop()

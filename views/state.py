@@ -6,13 +6,17 @@ anything the engine does not already provide.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from monitoring import datasets
 from monitoring.catalogue import TARGETS_DIR, Catalogue, check_catalogue, fingerprint
 from monitoring.datasets import Dataset
 from monitoring.evaluation import Evaluation, evaluate
+from monitoring.permissions import ACTION_LABELS, PAGES, Action, can
 from monitoring.store import Store, StoreError
+from monitoring.users import User
 
 
 @st.cache_resource(show_spinner="正在读取目标库…", max_entries=4)
@@ -84,3 +88,40 @@ def year_choice(data: Dataset, key: str = "year") -> int | None:
     year = st.selectbox("评估年份", years, index=index, key=key, format_func=lambda y: f"{y}年")
     st.session_state["_evaluation_year"] = year
     return year
+
+
+# ---------------------------------------------------------------- who is acting, and text people typed
+
+
+def user() -> User:
+    """The user at the screen, set by dashboard.py's login gate before the page runs."""
+    current = st.session_state.get("_auth_user")
+    if current is None:  # a page run outside dashboard.py (never in the app): act as nobody
+        st.error("请先登录。")
+        st.stop()
+    return current
+
+
+def require(action: Action) -> User:
+    """Stop the page unless the user may take `action`: the navigation hides such pages, this is the second lock."""
+    current = user()
+    if not can(current, action):
+        st.error(f"没有权限打开本页面（需要“{ACTION_LABELS[action]}”权限）。")
+        st.stop()
+    return current
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=&])")
+
+
+def plain(text: object) -> str:
+    """Text from a person (a file name, a note, a reason) made literal inside st.markdown/st.success:
+    every markdown, HTML and Streamlit directive character is escaped, so nothing in it is rendered or linked."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def page_link(path: str, label: str, icon: str | None = None) -> None:
+    """st.page_link to a page the user's role has; nothing for a page it has not (a viewer is not offered 数据填报)."""
+    spec = next((p for p in PAGES if p.path == path), None)
+    if spec is None or can(user(), spec.action):
+        st.page_link(path, label=label, icon=icon)

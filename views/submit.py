@@ -6,13 +6,16 @@ import hashlib
 
 import streamlit as st
 
-from monitoring import intake
+from monitoring import actions, intake
+from monitoring.permissions import Action, PermissionDenied, departments_for, local_user
 from monitoring.store import StoreError
 from monitoring.templates import template_frame, template_xlsx
 from views import state
+from views.state import plain
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+user = state.require(Action.SUBMIT)
 catalogue = state.catalogue()
 
 st.title("数据填报")
@@ -28,9 +31,14 @@ years = intake.plan_years(catalogue)
 if st.session_state.get("submit_year") not in years:
     st.session_state["submit_year"] = intake.default_year(catalogue, data.years())
 c1, c2, c3 = st.columns([2, 1, 2])
-department = c1.selectbox("报送单位", [d.name for d in catalogue.departments], index=None, placeholder="请选择本单位", key="submit_department")
+units = departments_for(user, [d.name for d in catalogue.departments])  # a department user: only the units it is bound to
+department = c1.selectbox("报送单位", units, index=0 if len(units) == 1 and not user.local else None, placeholder="请选择本单位",
+                          key="submit_department")
 year = c2.selectbox("报送年份", years, key="submit_year", format_func=lambda y: f"{y}年")
-user = c3.text_input("提交人姓名", key="submit_user", placeholder="提交前必须填写", max_chars=40)
+if user.local:
+    person = c3.text_input("提交人姓名", key="submit_user", placeholder="提交前必须填写", max_chars=40)
+else:  # logged in: the submitter is the account, not a name typed on the form
+    person = c3.text_input("提交人", value=user.name, key="submit_user_login", disabled=True, help="以登录账号提交，记入审计日志")
 
 # ---------------------------------------------------------------- step 1: the template
 
@@ -77,15 +85,20 @@ upload = st.file_uploader("选择文件（Excel 工作簿 .xlsx，或 CSV、文�
 if upload is None:
     st.caption("上传后系统立即逐行校验，此时文件还不会保存；核对无误并点击“提交”后才交给办公室。")
 else:
+    try:
+        actions.check_upload_size(upload.size)
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
     content = upload.getvalue()
     report = intake.check_file(content, upload.name, catalogue, department)
     if not report.ok:
-        st.error(f"校验未通过：{upload.name} 有 {len(report.errors)} 处错误，整个文件不会导入。请按下表逐条修改后重新上传。")
+        st.error(f"校验未通过：{plain(upload.name)} 有 {len(report.errors)} 处错误，整个文件不会导入。请按下表逐条修改后重新上传。")
         st.table(intake.problems_frame(report.errors), hide_index=True, height="content" if len(report.errors) <= 30 else 800)
     else:
         table = intake.preview(report, catalogue, live)
         counts = intake.change_counts(table)
-        st.success(f"校验通过：{upload.name} 有 {len(table)} 行数据可以导入（新增 {counts['新增']} 行，更新 {counts['更新']} 行，不变 {counts['不变']} 行）。")
+        st.success(f"校验通过：{plain(upload.name)} 有 {len(table)} 行数据可以导入（新增 {counts['新增']} 行，更新 {counts['更新']} 行，不变 {counts['不变']} 行）。")
         if department is None:
             st.warning("尚未选择报送单位：以上按目标库校验；选择单位后还会检查这些指标是否属于本单位的报送范围。")
         others = intake.other_years(report, year)
@@ -105,20 +118,23 @@ else:
         if done and done["key"] == fingerprint:
             st.success(f"该文件已提交，提交编号 **{done['id']}**，待办公室审核。如需更正，请修改文件后重新上传。")
         else:
-            missing = intake.submit_missing(department, user)
+            missing = intake.submit_missing(department, person)
             clicked = st.button("提交给县妇儿工委办公室", type="primary", key="submit_button", disabled=bool(missing), icon=":material/send:")
             if missing:
                 st.caption(missing)
             if clicked and not missing:
                 try:
-                    entry, _ = state.store().submit(content, upload.name, department, user, catalogue)
+                    actor = local_user(person) if user.local else user
+                    entry, _ = actions.submit(actor, content, upload.name, department, catalogue)
+                except PermissionDenied as exc:
+                    st.error(f"提交未成功：{exc}")
                 except StoreError as exc:
                     st.error(f"提交未成功：{exc}")
                 except OSError as exc:
                     st.error(f"提交未成功：无法写入数据文件夹（{exc.strerror or type(exc).__name__}）。文件没有保存，请稍后重试或联系技术人员。")
                 else:
                     if entry["status"] == "rejected":
-                        st.error(f"提交未通过校验（提交编号 {entry['id']}）：{entry['reason']}")
+                        st.error(f"提交未通过校验（提交编号 {entry['id']}）：{plain(entry['reason'])}")
                     else:
                         st.session_state["submit_done"] = {"key": fingerprint, "id": entry["id"]}
                         st.success(f"已提交，提交编号 **{entry['id']}**（{entry['rows']} 行），待办公室审核。原文件已原样保存，审核结果见下方“本单位的提交记录”。")
@@ -130,8 +146,8 @@ if department is None:
     st.caption("选择本单位后，这里列出本单位最近的提交和办公室的审核结果。")
 else:
     try:
-        history = intake.submissions_table(state.store().submissions(), department)
-    except StoreError as exc:
+        history = intake.submissions_table(actions.submissions(user, department), department)
+    except (StoreError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
         if history.empty:
