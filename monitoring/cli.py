@@ -445,6 +445,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from monitoring.bench import format_text, run
+
+    if args.repeat < 1:
+        raise UsageError("--repeat 至少为 1")
+    result = run(args.scale, repeat=args.repeat, pages=not args.no_pages, report=not args.no_report)
+    if args.json:
+        print_json(result)
+    else:
+        print(format_text(result))
+    return EXIT_OK
+
+
 def build_parser() -> _Parser:
     parser = _Parser(
         prog="python -m monitoring",
@@ -548,6 +561,17 @@ def build_parser() -> _Parser:
     p.add_argument("--out", metavar="目录", help="输出文件夹（默认 data/demo/）")
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="性能基准：按县、市、省、全国规模生成测试数据，测量读取、校验、评估的用时和内存",
+                       description="在临时文件夹中按固定随机种子生成一个县（county）、一个市（city，13个县）、一个省（province，117个县）或全国（national，2851个县）"
+                                   "2020—2025年全部指标的测试数据（非真实统计），测量：下限（pandas pyarrow 读取同样的文件）、读取和校验、评估、峰值内存；"
+                                   "并在一个县的数据上测量总览、指标监测页面的服务端用时（冷、热缓存）和生成终期评估报告的用时。结果见 docs/performance.md。")
+    p.add_argument("--scale", choices=["county", "city", "province", "national"], default="county", help="数据规模（默认 county）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    p.add_argument("--repeat", type=int, default=1, metavar="次数", help="每项测量重复的次数，取最快的一次（默认 1）")
+    p.add_argument("--no-pages", action="store_true", help="不测量页面用时")
+    p.add_argument("--no-report", action="store_true", help="不测量生成报告的用时")
+    p.set_defaults(func=cmd_bench)
 
     from monitoring.cli_access import add_parsers as add_access_parsers
 

@@ -4,6 +4,12 @@ Implements docs/methodology.md exactly; the status and warning codes are a
 contract shared with the dashboard, the reports and the tests. Rates of rare
 events are judged with their counts: exact intervals (Garwood for rates,
 Wilson for proportions) replace point comparisons below 20 events.
+
+`evaluate` (one county: pages, reports, CLI) runs `evaluate_target` per target
+on points read column-wise once. `evaluate_many` applies the same rules to
+every (county, target) at once with numpy — least squares from group sums,
+latest and previous values from sorted groups, intervals on arrays — and agrees
+with `evaluate_target` on every status and warning (tests/test_many.py).
 """
 
 from __future__ import annotations
@@ -180,7 +186,8 @@ def interval(numerator: float, denominator: float, unit: str) -> tuple[float, fl
     if info is None or info.scale is None or denominator <= 0:
         return None
     if unit == "%":
-        return wilson_interval(numerator, denominator, info.scale)
+        # A gross rate (毛入学率) may exceed 100%: it is not a proportion and has no Wilson interval.
+        return wilson_interval(numerator, denominator, info.scale) if 0 <= numerator <= denominator else None
     return poisson_interval(numerator, denominator, info.scale)
 
 
@@ -581,18 +588,533 @@ def evaluate(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, 
         year = latest_year(data) or max(t.target_year or 0 for t in catalogue)
     chosen = list(targets) if targets is not None else catalogue.for_plan(plan)
     data = data[data["value"].notna()] if not data.empty else data
-    groups = {key: frame for key, frame in data.groupby("indicator_id", sort=False)} if not data.empty else {}
     township_names = {r.name for r in catalogue.townships()}
+    series = _SeriesPoints(data)
     results = []
     for target in chosen:
-        rows = groups.get(target.series_key)
-        if rows is None:
-            results.append(evaluate_target(target, year, []))
-            continue
-        county = _points(rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL_SEX)])
-        townships = None
-        if target.scope == Scope.EACH_TOWNSHIP:
-            local = rows[rows["region"].isin(township_names) & (rows["sex"] == TOTAL_SEX)]
-            townships = {name: _points(frame) for name, frame in local.groupby("region", sort=True)}
+        county = series.points(target.series_key, COUNTY_REGION)
+        townships = series.townships(target.series_key, township_names) if target.scope == Scope.EACH_TOWNSHIP else None
         results.append(evaluate_target(target, year, county, townships))
     return Evaluation(year, results, catalogue)
+
+
+class _SeriesPoints:
+    """The points of every series of one county's rows, read column-wise once (what `_points` gives per series)."""
+
+    def __init__(self, data: pd.DataFrame):
+        if data.empty:
+            self.rows: dict[Any, np.ndarray] = {}
+            return
+        codes, keys = pd.factorize(data["indicator_id"].to_numpy(dtype=object))
+        order = np.argsort(codes, kind="stable")  # each series' rows in their original order
+        bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+        self.rows = {key: order[bounds[i]:bounds[i + 1]] for i, key in enumerate(keys)}
+        self.region = data["region"].to_numpy(dtype=object)
+        region = data["region"]
+        # Townships in the order groupby(sort=True) gives: a categorical's own order, else by name.
+        self.region_rank = ({name: i for i, name in enumerate(region.cat.categories)} if isinstance(region.dtype, pd.CategoricalDtype)
+                            else None)
+        self.total = data["sex"].to_numpy(dtype=object) == TOTAL_SEX
+        self.year = data["year"].to_numpy()
+        self.value = data["value"].to_numpy()
+        self.numerator = data["numerator"].to_numpy(dtype=float)
+        self.denominator = data["denominator"].to_numpy(dtype=float)
+
+    def _points(self, rows: np.ndarray) -> list[Point]:
+        rows = rows[np.argsort(self.year[rows], kind="quicksort")]  # as DataFrame.sort_values("year") orders them
+        out = []
+        for i in rows:
+            num, den = self.numerator[i], self.denominator[i]
+            out.append(Point(int(self.year[i]), float(self.value[i]), None if np.isnan(num) else float(num), None if np.isnan(den) else float(den)))
+        return out
+
+    def points(self, key: str, region: str) -> list[Point]:
+        rows = self.rows.get(key)
+        if rows is None:
+            return []
+        return self._points(rows[(self.region[rows] == region) & self.total[rows]])
+
+    def townships(self, key: str, names: set[str]) -> dict[str, list[Point]] | None:
+        rows = self.rows.get(key)
+        if rows is None:
+            return None
+        local = rows[np.isin(self.region[rows], list(names)) & self.total[rows]]
+        names = set(self.region[local])
+        ordered = sorted(names, key=self.region_rank.__getitem__) if self.region_rank is not None else sorted(names)
+        return {name: self._points(local[self.region[local] == name]) for name in ordered}
+
+
+# ---------------------------------------------------------------- many counties at once
+#
+# The same rules as `evaluate_target`, column-wise over every (county, target): least squares from group
+# sums, latest and previous values from the sorted points, intervals on arrays. Statuses and warning codes
+# agree with `evaluate_target` (a property test checks it); sentences are written only when a result is
+# looked at (`ManyEvaluation.result`), by `evaluate_target` itself.
+
+_KIND_CODES = {Kind.MAX: 0, Kind.MIN: 1, Kind.APPROX: 2, Kind.REDUCE_FROM_BASE: 3, Kind.INCREASE: 4, Kind.DECREASE: 5}
+_MAX, _MIN, _APPROX, _REDUCE, _INCREASE, _DECREASE = range(6)
+_STATUSES = list(Status)
+_WARNING_ORDER = [WarningCode.PROJECTED_MISS, WarningCode.REGRESSION, WarningCode.SLIPPED, WarningCode.STALE,
+                  WarningCode.FLUCTUATION, WarningCode.SMALL_NUMBERS, WarningCode.REGION_BELOW]
+_SOURCES = ["reported", "catalogue", "earliest"]
+_REFERENCE_YEAR = 2020.0  # x of the least-squares sums is year − this (small exact numbers)
+_AMBIGUOUS = 1e-9  # a projection this close (relative) to where meets() flips is recomputed exactly as least_squares does
+
+MANY_COLUMNS = [
+    "county", "id", "plan", "year", "status", "warnings", "points", "latest_year", "latest_value", "baseline_year",
+    "baseline_value", "baseline_source", "target_value", "direction", "progress", "time_progress", "projected_value",
+    "projected_year", "ci_low", "ci_high", "townships_below",
+]
+
+
+def _meets_many(kind: np.ndarray, x: np.ndarray, T: np.ndarray, b: np.ndarray, tolerance: np.ndarray,
+                unit_upper: np.ndarray, unit_lower: np.ndarray) -> np.ndarray:
+    """`meets` column-wise (NaN stands for None)."""
+    out = np.zeros(len(x), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        m = (kind == _MAX) | (kind == _REDUCE)
+        out[m] = x[m] <= T[m] + 1e-9
+        m = kind == _MIN
+        out[m] = x[m] >= T[m] - 1e-9
+        m = kind == _APPROX
+        out[m] = np.abs(x[m] - T[m]) <= tolerance[m] + 1e-9
+        m = kind == _INCREASE
+        at_ceiling = ~np.isnan(unit_upper[m]) & ~np.isnan(b[m]) & (b[m] >= unit_upper[m])
+        out[m] = ~np.isnan(b[m]) & ((x[m] > b[m]) | (at_ceiling & (x[m] >= b[m])))
+        m = kind == _DECREASE
+        at_floor = ~np.isnan(unit_lower[m]) & ~np.isnan(b[m]) & (b[m] <= unit_lower[m])
+        out[m] = ~np.isnan(b[m]) & ((x[m] < b[m]) | (at_floor & (x[m] <= b[m])))
+    return out
+
+
+def _flip_distance(kind: np.ndarray, x: np.ndarray, T: np.ndarray, b: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """How far x is from where `meets` changes its answer."""
+    edge = np.where((kind == _MAX) | (kind == _REDUCE), T + 1e-9, np.where(kind == _MIN, T - 1e-9, b))
+    distance = np.abs(x - edge)
+    approx = kind == _APPROX
+    distance[approx] = np.abs(np.abs(x[approx] - T[approx]) - (tolerance[approx] + 1e-9))
+    return distance
+
+
+def _intervals(numerator: np.ndarray, denominator: np.ndarray, percent: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`interval` column-wise: Wilson for %, Garwood otherwise; NaN where there is none (no counts, no ratio unit)."""
+    n = len(numerator)
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
+    ok = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0) & ~np.isnan(scale)
+    w = ok & percent
+    if w.any():
+        s, total, sc = numerator[w], denominator[w], scale[w]
+        p = s / total
+        z2 = Z95 * Z95
+        centre = (p + z2 / (2 * total)) / (1 + z2 / total)
+        with np.errstate(invalid="ignore"):
+            half = Z95 * np.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
+        low[w] = np.maximum(0.0, centre - half) * sc
+        high[w] = np.minimum(1.0, centre + half) * sc
+    g = ok & ~percent
+    if g.any():
+        k, total, sc = numerator[g], denominator[g], scale[g]
+        lo = np.zeros(len(k))
+        positive = k != 0
+        lo[positive] = chi2.ppf(0.025, 2 * k[positive]) / 2
+        hi = chi2.ppf(0.975, 2 * k + 2) / 2
+        low[g] = lo / total * sc
+        high[g] = hi / total * sc
+    return low, high
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 = missing) and the distinct values of a column."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64), np.asarray(column.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _lookup(codes: np.ndarray, per_value: np.ndarray, missing: Any) -> np.ndarray:
+    """per_value[codes], with `missing` where the code is -1."""
+    return np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
+
+
+@dataclass
+class _ManyPoints:
+    """The county series (全县, 合计, year ≤ Y) of every county, sorted, for results read one at a time."""
+
+    counties: np.ndarray
+    keys: list[str]
+    groups: np.ndarray  # county × len(keys) + series of each group, ascending
+    starts: np.ndarray  # the group's first row
+    ends: np.ndarray
+    year: np.ndarray
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    townships: pd.DataFrame  # county, series, region, year, value of each_township series (合计)
+
+
+@dataclass
+class ManyEvaluation:
+    """Every target of every county evaluated for one year (`evaluate_many`).
+
+    `table` has one row per (county, target), columns `MANY_COLUMNS`; `status`
+    and `warnings` use the codes of `Status` and `WarningCode` (warnings joined
+    by ";", in the order `evaluate_target` gives them). Sentences are not
+    written for all of them: `result(county, target_id)` evaluates one with
+    `evaluate_target`, explanation and messages included.
+    """
+
+    year: int
+    table: pd.DataFrame
+    catalogue: Catalogue
+    targets: list[Target]
+    points: _ManyPoints
+
+    def result(self, county: str, target_id: str) -> Result:
+        target = next(t for t in self.targets if t.id == target_id)
+        where = np.flatnonzero(self.points.counties == county)
+        if not len(where):
+            raise KeyError(county)
+        c = int(where[0])
+        p = self.points
+        s = p.keys.index(target.series_key)
+        found = int(np.searchsorted(p.groups, c * len(p.keys) + s))
+        start, end = (int(p.starts[found]), int(p.ends[found])) if found < len(p.groups) and p.groups[found] == c * len(p.keys) + s else (0, 0)
+        county_points = [Point(int(p.year[i]), float(p.value[i]), None if np.isnan(p.numerator[i]) else float(p.numerator[i]),
+                               None if np.isnan(p.denominator[i]) else float(p.denominator[i])) for i in range(start, end)]
+        townships = None
+        if target.scope == Scope.EACH_TOWNSHIP:
+            local = p.townships[(p.townships["county"] == c) & (p.townships["series"] == s)]
+            townships = {name: [Point(int(y), float(v)) for y, v in zip(frame["year"], frame["value"], strict=True)]
+                         for name, frame in local.sort_values("year").groupby("region", sort=True)}
+        return evaluate_target(target, self.year, county_points, townships)
+
+    def explanation(self, county: str, target_id: str) -> str:
+        return self.result(county, target_id).explanation
+
+    def status_counts(self, by: tuple[str, ...] = ("county", "plan")) -> pd.DataFrame:
+        """Targets by status, with 达标率 (achieved / targets with data), per county (and plan)."""
+        counts = self.table.groupby([*by, "status"], observed=True).size().unstack("status", fill_value=0)
+        for status in Status:
+            if status.value not in counts:
+                counts[status.value] = 0
+        counts = counts[[s.value for s in Status]]
+        counts["targets"] = counts.sum(axis=1)
+        counts["with_data"] = counts["targets"] - counts[Status.NO_DATA.value]
+        counts["attainment"] = (counts[Status.ACHIEVED.value] / counts["with_data"]).where(counts["with_data"] > 0)
+        return counts.reset_index()
+
+
+def evaluate_many(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, by: str = "county",
+                  plan: str | None = None, targets: Iterable[Target] | None = None,
+                  counties: Iterable[str] | None = None) -> ManyEvaluation:
+    """Evaluate every target (of a plan) for every county in `data` (column `by`), all in one pass.
+
+    `data` holds the rows of many counties, each as validation gives them
+    (indicator_id, year, value, region, sex, numerator, denominator), plus the
+    county in column `by`; within a county a (indicator, year, region, sex) is
+    expected once (the last row wins). Every county is evaluated for the same
+    `year` (default: the latest year with a county-level value in any county).
+    Statuses and warnings are those of `evaluate_target` for each county's series.
+    `counties` adds counties without any row (all no_data), e.g. those whose file was rejected.
+    """
+    chosen = list(targets) if targets is not None else catalogue.for_plan(plan)
+    if year is None:
+        year = latest_year(data) or max(t.target_year or 0 for t in catalogue)
+    keys = list(dict.fromkeys(t.series_key for t in chosen))
+    key_index = {k: i for i, k in enumerate(keys)}
+    S, J = len(keys), len(chosen)
+
+    # ---- the county series: 全县, 合计, a value, year ≤ Y; sorted by (county, series, year)
+    county_codes, observed = _codes(data[by])
+    extra = [c for c in dict.fromkeys(counties or []) if c not in set(observed)]
+    counties = np.concatenate([observed, np.array(extra, dtype=object)]) if extra else observed
+    key_codes, key_values = _codes(data["indicator_id"])
+    series_all = _lookup(key_codes, np.array([key_index.get(k, -1) for k in key_values], dtype=np.int64), -1)
+    region_codes, regions = _codes(data["region"])
+    sex_codes, sexes = _codes(data["sex"])
+    total = _lookup(sex_codes, np.array([x == TOTAL_SEX for x in sexes], dtype=bool), False)
+    value_all = data["value"].to_numpy(dtype=float)
+    year_all = data["year"].to_numpy(dtype=float)
+    usable = ~np.isnan(value_all) & (series_all >= 0) & (county_codes >= 0) & total
+    township_names = {r.name for r in catalogue.townships()}
+    is_county = _lookup(region_codes, np.array([r == COUNTY_REGION for r in regions], dtype=bool), False)
+    is_township = _lookup(region_codes, np.array([r in township_names for r in regions], dtype=bool), False)
+    take = np.flatnonzero(usable & is_county & (year_all <= year))
+    C = len(counties)
+    g_all = county_codes[take] * S + series_all[take]
+    years = year_all[take]
+    order = np.lexsort((years, g_all))
+    take, g, years = take[order], g_all[order], years[order]
+    if len(g):
+        again = np.r_[(g[1:] == g[:-1]) & (years[1:] == years[:-1]), False]  # the same year twice: the last row wins
+        if again.any():
+            take, g, years = take[~again], g[~again], years[~again]
+    values = value_all[take]
+    nums = data["numerator"].to_numpy(dtype=float)[take]
+    dens = data["denominator"].to_numpy(dtype=float)[take]
+    counted = ~np.isnan(nums) & ~np.isnan(dens) & (dens > 0)
+    n_points = len(g)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if n_points else np.zeros(0, dtype=np.int64)
+    ends = np.append(starts[1:], n_points).astype(np.int64) if n_points else np.zeros(0, dtype=np.int64)
+    count = ends - starts
+    group_county, group_series = g[starts] // max(S, 1), g[starts] % max(S, 1)
+    last = ends - 1
+    prev = np.where(count >= 2, last - 1, last)
+
+    # ---- pairs (group, target); counties without a series get no_data
+    target_series = np.array([key_index[t.series_key] for t in chosen], dtype=np.int64)
+    by_series = np.argsort(group_series, kind="stable")
+    bounds = np.searchsorted(group_series[by_series], np.arange(S + 1))
+    pair_group = np.concatenate([by_series[bounds[s]:bounds[s + 1]] for s in target_series]) if J else np.zeros(0, dtype=np.int64)
+    pair_target = np.repeat(np.arange(J), [bounds[s + 1] - bounds[s] for s in target_series]) if J else np.zeros(0, dtype=np.int64)
+    P = len(pair_group)
+
+    def per_target(values_: list, dtype=float) -> np.ndarray:
+        return np.asarray(values_, dtype=dtype)[pair_target]
+
+    kind = per_target([_KIND_CODES[t.kind] for t in chosen], np.int64)
+    target_value = per_target([np.nan if t.target_value is None else t.target_value for t in chosen])
+    tolerance = per_target([t.tolerance or 0 for t in chosen])
+    base_year = per_target([t.baseline_year for t in chosen])
+    target_year = per_target([t.target_year for t in chosen])
+    catalogue_base = per_target([np.nan if t.baseline_value is None else t.baseline_value for t in chosen])
+    unit_info = [UNITS.get(t.unit) for t in chosen]
+    unit_upper = per_target([np.nan if u is None or u.upper is None else u.upper for u in unit_info])
+    unit_lower = per_target([np.nan if u is None else u.lower for u in unit_info])
+    scale = per_target([np.nan if u is None or u.scale is None else u.scale for u in unit_info])
+    percent = per_target([t.unit == "%" for t in chosen], bool)
+    direction = per_target([t.direction for t in chosen], np.int64)
+    noise_floor = per_target([t.thresholds.noise_floor for t in chosen])
+    fluctuation_mean = per_target([t.thresholds.fluctuation_mean for t in chosen])
+    fluctuation_mad = per_target([t.thresholds.fluctuation_mad for t in chosen])
+    small_limit = per_target([t.thresholds.small_numbers for t in chosen])
+    each_township = per_target([t.scope == Scope.EACH_TOWNSHIP for t in chosen], bool)
+
+    pg = pair_group
+    n = count[pg]
+    lp = last[pg]
+    v, t_year = values[lp], years[lp]
+
+    # Baseline: reported at the baseline year, else the catalogue's, else the earliest.
+    reported_at = np.full(P, -1, dtype=np.int64)
+    for b_year in np.unique(base_year):
+        at = np.flatnonzero(years == b_year)
+        where = np.full(len(starts), -1, dtype=np.int64)
+        where[np.searchsorted(starts, at, side="right") - 1] = at
+        mine = base_year == b_year
+        reported_at[mine] = where[pg[mine]]
+    source = np.where(reported_at >= 0, 0, np.where(~np.isnan(catalogue_base), 1, 2))
+    first = starts[pg]
+    b = np.where(source == 0, values[np.maximum(reported_at, 0)], np.where(source == 1, catalogue_base, values[first]))
+    baseline_year_out = np.where(source == 2, years[first], base_year)
+    T = np.where(kind == _REDUCE, b * (1 - np.where(np.isnan(target_value), 0.0, target_value) / 100),
+                 np.where((kind == _INCREASE) | (kind == _DECREASE), b, target_value))
+    d = np.where(kind == _APPROX, np.sign(T - b), direction).astype(np.int64)
+
+    span = target_year - base_year
+    with np.errstate(divide="ignore", invalid="ignore"):
+        time_progress = np.where(span != 0, (t_year - base_year) / span, np.nan)
+        base_meets = _meets_many(kind, b, T, b, tolerance, unit_upper, unit_lower)
+        has_progress = (kind != _INCREASE) & (kind != _DECREASE) & (np.abs(T - b) > 1e-12) & ~base_meets
+        progress = np.where(has_progress, (v - b) / np.where(has_progress, T - b, 1.0), np.nan)
+
+    # Projection: least squares through the points from the baseline year on, from sums.
+    x = years - _REFERENCE_YEAR
+    projected = np.full(P, np.nan)
+    from_all = source == 2
+    sums = {}
+    for cut in [None, *np.unique(base_year[~from_all]).tolist()]:
+        mask = np.ones(n_points, dtype=bool) if cut is None else years >= cut
+        w = mask.astype(float)
+        sums[cut] = [np.add.reduceat(a, starts) if n_points else np.zeros(0) for a in (w, w * x, w * values, w * x * x, w * x * values)]
+    for cut, (sn, sx, sy, sxx, sxy) in sums.items():
+        mine = from_all if cut is None else (~from_all & (base_year == cut))
+        k_, xs, ys, xxs, xys = sn[pg[mine]], sx[pg[mine]], sy[pg[mine]], sxx[pg[mine]], sxy[pg[mine]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_x, mean_y = xs / k_, ys / k_
+            slope = (xys - xs * mean_y) / (xxs - xs * mean_x)
+            line = mean_y + slope * (target_year[mine] - _REFERENCE_YEAR - mean_x)
+        projected[mine] = np.where(k_ >= 2, line, np.nan)
+    has_projection = ~np.isnan(projected)
+
+    # Latest counts and intervals.
+    has_counts = counted[lp]
+    ci_low, ci_high = _intervals(np.where(has_counts, nums[lp], np.nan), np.where(has_counts, dens[lp], np.nan), percent, scale)
+
+    # Townships of each_township targets at the latest year.
+    below = np.zeros(P, dtype=np.int64)
+    township_rows = usable & is_township & np.isin(series_all, np.unique(target_series[[t.scope == Scope.EACH_TOWNSHIP for t in chosen]]))
+    tw_take = np.flatnonzero(township_rows)
+    townships = pd.DataFrame({"county": county_codes[tw_take], "series": series_all[tw_take],
+                              "region": _lookup(region_codes[tw_take], regions, None), "year": year_all[tw_take],
+                              "value": value_all[tw_take]})
+    if each_township.any() and len(townships):
+        mine = np.flatnonzero(each_township)
+        key = townships["county"].to_numpy() * S + townships["series"].to_numpy()
+        pair_key = g[starts[pg[mine]]]
+        lookup = pd.DataFrame({"key": pair_key, "pair": mine, "t": t_year[mine]})
+        joined = pd.DataFrame({"key": key, "year": townships["year"].to_numpy(), "value": townships["value"].to_numpy()}).merge(lookup, on="key")
+        joined = joined[joined["year"] == joined["t"]]
+        if len(joined):
+            pi = joined["pair"].to_numpy()
+            fails = ~_meets_many(kind[pi], joined["value"].to_numpy(), T[pi], b[pi], tolerance[pi], unit_upper[pi], unit_lower[pi])
+            below = np.bincount(pi[fails], minlength=P)
+
+    # Status, as evaluate_target decides it.
+    single = (n == 1) & (source != 1)
+    county_meets = _meets_many(kind, v, T, b, tolerance, unit_upper, unit_lower)
+    moved = d * (v - b)
+    ahead = ~np.isnan(progress) & ~np.isnan(time_progress) & (progress >= time_progress)
+    projected_meets = has_projection & _meets_many(kind, projected, T, b, tolerance, unit_upper, unit_lower)
+    # A projection that sits on the edge of meets() is recomputed exactly as least_squares does.
+    needed = has_projection & ~(county_meets & (below == 0))
+    with np.errstate(invalid="ignore"):
+        scale_y = np.maximum(1.0, np.maximum(np.abs(T), np.abs(b)))
+        edge = needed & (_flip_distance(kind, projected, T, b, tolerance) <= _AMBIGUOUS * np.maximum(scale_y, np.abs(projected)))
+    for i in np.flatnonzero(edge):
+        start, end = starts[pg[i]], ends[pg[i]]
+        cut = years[start] if source[i] == 2 else base_year[i]
+        from_base = [Point(int(years[r]), float(values[r])) for r in range(start, end) if years[r] >= cut]
+        exact = least_squares(from_base, int(target_year[i]))
+        projected[i] = np.nan if exact is None else exact
+    if edge.any():
+        projected_meets[edge] = ~np.isnan(projected[edge]) & _meets_many(kind[edge], projected[edge], T[edge], b[edge], tolerance[edge],
+                                                                           unit_upper[edge], unit_lower[edge])
+    status = np.select(
+        [county_meets & (below == 0), county_meets, single, moved > 0],
+        [0, 2, 2, np.where(ahead | projected_meets, 1, 2)],
+        default=3,
+    )  # indexes of _STATUSES: achieved, on_track, at_risk, off_track
+
+    # Warnings.
+    warn = np.zeros((P, len(_WARNING_ORDER)), dtype=bool)
+    warn[:, 0] = (status != 0) & has_projection & ~projected_meets
+    small = has_counts & (nums[lp] < small_limit)
+    two = n >= 2
+    pp = prev[pg]
+    before = values[pp]
+    with np.errstate(invalid="ignore"):
+        worse_by = np.where(d == 0, np.abs(v - T) - np.abs(before - T), -d * (v - before))
+    prev_counts = counted[pp]
+    prev_low, prev_high = _intervals(np.where(prev_counts, nums[pp], np.nan), np.where(prev_counts, dens[pp], np.nan), percent, scale)
+    overlap = (prev_low <= ci_high) & (ci_low <= prev_high)
+    by_intervals = small & prev_counts
+    regressed = np.where(by_intervals, (worse_by > 0) & ~np.isnan(prev_low) & ~np.isnan(ci_low) & ~overlap,
+                         worse_by > noise_floor * np.abs(before))
+    warn[:, 1] = two & regressed
+    # Slipped: an earlier value met the target. meets() is monotone in x for every kind but approx, so the
+    # highest (lowest) earlier value decides; approx looks at the earlier value closest to the target.
+    earlier = np.ones(n_points, dtype=bool)
+    earlier[last] = False
+    with np.errstate(invalid="ignore"):
+        hi_earlier = np.maximum.reduceat(np.where(earlier, values, -np.inf), starts)[pg] if n_points else np.zeros(0)
+        lo_earlier = np.minimum.reduceat(np.where(earlier, values, np.inf), starts)[pg] if n_points else np.zeros(0)
+    upward = (kind == _MIN) | (kind == _INCREASE)
+    probe = np.where(upward, hi_earlier, lo_earlier)
+    met_before = two & _meets_many(kind, np.where(np.isfinite(probe), probe, 0.0), T, b, tolerance, unit_upper, unit_lower) & np.isfinite(probe)
+    approx_pairs = np.flatnonzero(two & (kind == _APPROX))
+    for i in approx_pairs:
+        earlier_values = values[starts[pg[i]]:ends[pg[i]] - 1]
+        met_before[i] = bool(np.any(np.abs(earlier_values - T[i]) <= tolerance[i] + 1e-9))
+    warn[:, 2] = met_before & ~county_meets
+    warn[:, 3] = t_year < year
+    warn[:, 4] = _fluctuation_many(pg, starts, ends, n, values, nums, dens, counted, small, percent, scale, ci_low, ci_high,
+                                   fluctuation_mean, fluctuation_mad)
+    warn[:, 5] = small
+    warn[:, 6] = below > 0
+
+    # ---- the table: every county × target; pairs fill their rows, the rest is no_data
+    rows = C * J
+    at = group_county[pg] * J + pair_target if P else np.zeros(0, dtype=np.int64)
+
+    def full(values_: np.ndarray, fill: Any = np.nan, dtype: Any = float) -> np.ndarray:
+        out = np.full(rows, fill, dtype=dtype)
+        out[at] = values_
+        return out
+
+    bits = (warn * (1 << np.arange(len(_WARNING_ORDER)))).sum(axis=1) if P else np.zeros(0, dtype=np.int64)
+    words = [";".join(code.value for i, code in enumerate(_WARNING_ORDER) if mask >> i & 1) for mask in range(1 << len(_WARNING_ORDER))]
+    warning_codes = full(bits, 0, np.int64)
+    status_codes = full(status, _STATUSES.index(Status.NO_DATA), np.int64)
+    target_of_row = np.tile(np.arange(J), C)
+    table = pd.DataFrame({
+        "county": pd.Categorical.from_codes(np.repeat(np.arange(C), J), categories=pd.Index(counties, dtype=object)),
+        "id": pd.Categorical.from_codes(target_of_row, categories=pd.Index([t.id for t in chosen], dtype=object)),
+        "plan": pd.Categorical([t.plan for t in chosen])[target_of_row] if J else pd.Categorical([]),
+        "year": np.full(rows, year, dtype=np.int64),
+        "status": pd.Categorical.from_codes(status_codes, categories=pd.Index([s.value for s in _STATUSES], dtype=object)),
+        "warnings": pd.Categorical.from_codes(warning_codes, categories=pd.Index(words, dtype=object)),
+        "points": full(n, 0, np.int64),
+        "latest_year": full(t_year),
+        "latest_value": full(v),
+        "baseline_year": full(baseline_year_out),
+        "baseline_value": full(b),
+        "baseline_source": pd.Categorical.from_codes(full(source, -1, np.int64), categories=pd.Index(_SOURCES, dtype=object)),
+        "target_value": full(T),
+        "direction": full(d, 0, np.int64),
+        "progress": full(progress),
+        "time_progress": full(time_progress),
+        "projected_value": full(projected),
+        "projected_year": full(np.where(has_projection, target_year, np.nan)),
+        "ci_low": full(ci_low),
+        "ci_high": full(ci_high),
+        "townships_below": full(below, 0, np.int64),
+    }, columns=MANY_COLUMNS)
+    points = _ManyPoints(counties, keys, g[starts], starts, ends, years, values, nums, dens, townships)
+    return ManyEvaluation(year, table, catalogue, chosen, points)
+
+
+def _fluctuation_many(pg: np.ndarray, starts: np.ndarray, ends: np.ndarray, n: np.ndarray, values: np.ndarray, nums: np.ndarray,
+                      dens: np.ndarray, counted: np.ndarray, small: np.ndarray, percent: np.ndarray, scale: np.ndarray,
+                      ci_low: np.ndarray, ci_high: np.ndarray, fluctuation_mean: np.ndarray, fluctuation_mad: np.ndarray) -> np.ndarray:
+    """`_fluctuation` column-wise: up to three previous values (pooled counts when events are few), then the median rule."""
+    P = len(pg)
+    out = np.zeros(P, dtype=bool)
+    two = n >= 2
+    last = ends[pg] - 1
+    k = np.minimum(n - 1, 3)
+    # Previous values, oldest first: the mean adds them in that order, as np.mean does.
+    total = np.zeros(P)
+    pooled_num, pooled_den = np.zeros(P), np.zeros(P)
+    all_counted = two.copy()
+    for back in (3, 2, 1):
+        has = k >= back
+        idx = np.where(has, last - back, last)
+        total = np.where(has, np.where(k == back, values[idx], total + values[idx]), total)
+        pooled_num = np.where(has, pooled_num + nums[idx], pooled_num)
+        pooled_den = np.where(has, pooled_den + dens[idx], pooled_den)
+        all_counted &= ~has | counted[idx]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / np.maximum(k, 1)
+        latest = values[last]
+        deviation = np.abs(latest - mean)
+        by_mean = two & (deviation > fluctuation_mean * np.abs(mean)) & (deviation > 1e-12)
+    # The median of all year-on-year absolute changes (four or more values).
+    by_median = np.zeros(P, dtype=bool)
+    candidates = two & ~small & ~by_mean & (n >= 4)
+    if candidates.any():
+        groups = np.unique(pg[candidates])
+        g_start, g_end = starts[groups], ends[groups]
+        lengths = g_end - g_start - 1
+        owner = np.repeat(np.arange(len(groups)), lengths)
+        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        position = np.repeat(g_start, lengths) + offsets
+        changes = np.abs(values[position + 1] - values[position])
+        order = np.lexsort((changes, owner))
+        ordered = changes[order]
+        first = np.cumsum(lengths) - lengths
+        middle = first + lengths // 2
+        median = np.where(lengths % 2 == 1, ordered[middle], (ordered[np.maximum(middle - 1, first)] + ordered[middle]) / 2)
+        last_change = changes[first + lengths - 1]
+        where = np.searchsorted(groups, pg[candidates])
+        med, lc = median[where], last_change[where]
+        by_median[candidates] = (med > 0) & (lc > fluctuation_mad[candidates] * med)
+    out[~small] = (by_mean | by_median)[~small]
+    # Few events: the latest interval against the pooled previous years' interval.
+    few = np.flatnonzero(two & small & all_counted)
+    if len(few):
+        before_low, before_high = _intervals(pooled_num[few], pooled_den[few], percent[few], scale[few])
+        now_low, now_high = ci_low[few], ci_high[few]
+        ok = ~np.isnan(before_low) & ~np.isnan(now_low)
+        out[few] = ok & ~((now_low <= before_high) & (before_low <= now_high))
+    return out

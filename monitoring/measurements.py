@@ -5,6 +5,14 @@ A file is read into a grid of strings with the row numbers the person sees
 年, thousands separators, missing markers) and checked against the catalogue.
 Every problem becomes a `Problem` with row, column, code and a Chinese message;
 a file with any error is rejected whole by the callers.
+
+Speed (docs/performance.md): a column is held as codes into its distinct texts
+(`_Text`), so normalization, lookups, regular expressions and number parsing run
+once per distinct text and are spread to the rows with numpy; Python loops only
+over rows that have a problem. A plain CSV (no quotes, rectangular) is parsed by
+pyarrow into dictionary-encoded columns; anything else goes through `csv` or
+openpyxl as before. `validate_many` checks many files (one per county) in one
+pass and reports each file exactly as `validate_bytes` would.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,15 +112,67 @@ def empty_rows() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- reading
 
+HEADER_SEARCH = 10  # the header is looked for in the first rows
+CSV_FIELD_LIMIT = 131072  # Python's csv module refuses longer cells; the column-wise reader defers to it
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+_FIRST_LINE = re.compile(r"[^\r\n]*")
+
 
 @dataclass
 class Grid:
-    """Cells as text, each row with the number the spreadsheet shows."""
+    """Cells as text, each row with the number the spreadsheet shows.
+
+    Workbooks and CSVs with quotes keep their rows as lists (`rows`, trailing
+    empty cells and rows trimmed). A plain CSV — no quote characters and the
+    same number of cells on every line, as Excel and most programs write it —
+    is parsed column-wise by pyarrow instead (`columns`, every row untrimmed);
+    `rows` then holds only the first rows, where the header is looked for.
+    Blank cells and rows are skipped by validation either way.
+    """
 
     rows: list[list[str]]
-    numbers: list[int]
+    numbers: Any  # list[int] or an int64 array
     encoding: str | None = None
     sheet: str | None = None
+    columns: list[Any] | None = None  # pyarrow string arrays, one per column position
+    blank: bool = False  # column-wise: every cell is blank
+
+    @property
+    def count(self) -> int:
+        return len(self.numbers)
+
+    @property
+    def empty(self) -> bool:
+        return self.blank if self.columns is not None else not self.rows
+
+    def width(self) -> int:
+        if self.columns is not None:
+            return len(self.columns)
+        return max((len(r) for r in self.rows), default=0)
+
+    def body(self, position: int, start: int) -> Any:
+        """The cells of one column from row `start` on (a pyarrow array or an object array)."""
+        if self.columns is not None:
+            return self.columns[position].slice(start)
+        return np.array([r[position] if position < len(r) else "" for r in self.rows[start:]], dtype=object)
+
+    def filled(self, position: int, start: int) -> bool:
+        """Whether a column has any non-blank cell from row `start` on."""
+        if position >= self.width():
+            return False
+        cells = self.body(position, start)
+        if self.columns is None:
+            return any(str(c).strip() for c in pd.unique(cells))
+        for chunk in cells.chunks:  # dictionary-encoded: look at the distinct texts the rows use
+            used = np.unique(chunk.indices.to_numpy(zero_copy_only=False))
+            if any(str(c).strip() for c in chunk.dictionary.take(used).to_pylist()):
+                return True
+        return False
+
+    def body_blank(self, start: int) -> bool:
+        if self.columns is None:
+            return all(not any(str(c).strip() for c in r) for r in self.rows[start:])
+        return not any(self.filled(p, start) for p in range(len(self.columns)))
 
 
 def read_grid(data: bytes, filename: str = "") -> tuple[Grid | None, list[Problem]]:
@@ -127,7 +187,7 @@ def read_grid(data: bytes, filename: str = "") -> tuple[Grid | None, list[Proble
     if problem:
         return None, [problem]
     assert text is not None
-    return _parse_text(text, encoding), []
+    return _parse_text(text, encoding, data if encoding in ("UTF-8", "UTF-8（带 BOM）") else None), []
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None, Problem | None]:
@@ -153,16 +213,56 @@ def _decode(data: bytes) -> tuple[str | None, str | None, Problem | None]:
 def _control_ratio(head: bytes) -> float:
     if not head:
         return 0.0
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head)
 
 
-def _parse_text(text: str, encoding: str | None) -> Grid:
+def _parse_text(text: str, encoding: str | None, utf8: bytes | None = None) -> Grid:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    grid = _parse_plain(text, delimiter, encoding, utf8)
+    if grid is not None:
+        return grid
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = [list(r) for r in reader]
     return _trim(Grid(rows, list(range(1, len(rows) + 1)), encoding))
+
+
+def _parse_plain(text: str, delimiter: str, encoding: str | None, utf8: bytes | None) -> Grid | None:
+    """A CSV without quotes and with the same number of cells on every line, read column-wise; None otherwise.
+
+    What `csv.reader` would give, cell for cell (it splits such text the same way).
+    """
+    if not text or '"' in text or "\x00" in text:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = _FIRST_LINE.match(text)
+    width = (first.group(0) if first else "").count(delimiter) + 1
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(utf8 if utf8 is not None else text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                                                 strings_can_be_null=False, check_utf8=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    columns = [table.column(i) for i in range(width)]
+    if len(text) > CSV_FIELD_LIMIT:
+        import pyarrow.compute as pc
+
+        if any((pc.max(pc.utf8_length(chunk.dictionary)).as_py() or 0) > CSV_FIELD_LIMIT for c in columns for chunk in c.chunks):
+            return None
+    count = table.num_rows
+    head = table.slice(0, HEADER_SEARCH).to_pylist()
+    rows = [[r[n] for n in names] for r in head]
+    rows = [r[: _last_filled(r)] for r in rows]
+    blank = not text[:1024].replace(delimiter, "").strip() and not text.replace(delimiter, "").strip()
+    return Grid(rows, np.arange(1, count + 1, dtype=np.int64), encoding, None, columns, blank)
 
 
 def _read_xlsx(data: bytes) -> tuple[Grid | None, list[Problem]]:
@@ -231,25 +331,29 @@ def _header_key(value: str) -> str:
 
 @dataclass
 class Table:
-    """Long-form cells (strings) plus where each came from."""
+    """Long-form cells (text) of one file plus where each came from."""
 
-    cells: pd.DataFrame  # canonical columns as strings, plus _row (file row) and _col_* (header as shown)
+    columns: dict[str, Any]  # canonical column and "_value_col" -> cells (pyarrow array, object array, or one text for all)
+    numbers: np.ndarray      # the file row of each cell row
+    shown: dict[str, str]    # canonical column -> header as shown
     header_row: int
     wide: bool
+
+    def __len__(self) -> int:
+        return len(self.numbers)
 
 
 def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Table | None:
     header_index = _find_header(grid.rows)
     if header_index is None:
-        errors.append(Problem(DataCode.MISSING_COLUMN, "找不到“指标编号”列（也可写作 indicator_id）。表头应在第一行，或在前十行内。请使用下载的填报模板。", line=grid.numbers[0] if grid.numbers else 1, field="指标编号"))
+        errors.append(Problem(DataCode.MISSING_COLUMN, "找不到“指标编号”列（也可写作 indicator_id）。表头应在第一行，或在前十行内。请使用下载的填报模板。", line=int(grid.numbers[0]) if grid.count else 1, field="指标编号"))
         return None
-    header_row = grid.numbers[header_index]
+    header_row = int(grid.numbers[header_index])
     if header_index > 0:
         notices.append(Problem(NoticeCode.TITLE_ROWS_SKIPPED, f"表头在第{header_row}行，前面的 {header_index} 行（标题、说明）已跳过。", line=header_row))
     header = [str(h) for h in grid.rows[header_index]]
-    body = grid.rows[header_index + 1 :]
-    numbers = grid.numbers[header_index + 1 :]
-    width = max([len(header)] + [len(r) for r in body]) if body else len(header)
+    start = header_index + 1
+    width = max(len(header), grid.width())
     header = header + [""] * (width - len(header))
 
     mapping: dict[str, int] = {}
@@ -257,7 +361,7 @@ def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Tabl
     for position, raw in enumerate(header):
         key = _header_key(raw)
         if not key:
-            if any(position < len(r) and str(r[position]).strip() for r in body):
+            if grid.filled(position, start):
                 notices.append(Problem(NoticeCode.IGNORED_COLUMN, f"第{position + 1}列没有表头，已忽略。", line=header_row, field=f"第{position + 1}列"))
             continue
         canonical = ALIASES.get(key)
@@ -274,7 +378,7 @@ def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Tabl
     if errors:
         return None
 
-    if not body or all(not any(str(c).strip() for c in r) for r in body):
+    if grid.count <= start or grid.body_blank(start):
         errors.append(Problem(DataCode.NO_ROWS, "只有表头，没有数据行。请在表头下方逐行填写数据。", line=header_row))
         return None
 
@@ -292,33 +396,40 @@ def _to_table(grid: Grid, errors: list[Problem], notices: list[Problem]) -> Tabl
         if errors:
             return None
 
-    padded = [r + [""] * (width - len(r)) for r in body]
-    matrix = pd.DataFrame(padded, dtype="object").astype("string") if padded else pd.DataFrame()
-    columns: dict[str, Any] = {"_row": np.asarray(numbers, dtype="int64")}
+    numbers = np.asarray(grid.numbers[start:], dtype=np.int64)
+    columns: dict[str, Any] = {}
     shown: dict[str, str] = {}
     for canonical in COLUMNS:
         if canonical in mapping:
-            columns[canonical] = matrix[mapping[canonical]].fillna("")
+            columns[canonical] = grid.body(mapping[canonical], start)
             shown[canonical] = header[mapping[canonical]].strip()
         else:
-            columns[canonical] = pd.Series([""] * len(padded), dtype="string")
+            columns[canonical] = ""
             shown[canonical] = _DEFAULT_LABELS[canonical]
-    long = pd.DataFrame(columns)
-    long["_value_col"] = shown["value"]
+    columns["_value_col"] = shown["value"]
 
     if wide:
+        # One row per (file row, year column), in file order and then year order.
         notices.append(Problem(NoticeCode.WIDE_TABLE, f"按年鉴式宽表读取：{len(years)} 个年份列（{'、'.join(str(y) for y in sorted(years))}）。", line=header_row))
-        parts = []
-        for year, position in sorted(years.items()):
-            part = long.copy()
-            part["year"] = pd.Series([str(year)] * len(part), dtype="string")
-            part["value"] = matrix[position].fillna("").to_numpy()
-            part["_value_col"] = header[position].strip()
-            parts.append(part)
-        long = pd.concat(parts, ignore_index=True).sort_values(["_row", "year"], kind="stable").reset_index(drop=True)
+        ordered = sorted(years.items())
+        k = len(ordered)
+        for canonical in COLUMNS:
+            if not isinstance(columns[canonical], str):
+                columns[canonical] = np.repeat(_as_objects(columns[canonical]), k)
+        columns["year"] = np.tile(np.array([str(year) for year, _ in ordered], dtype=object), len(numbers))
+        columns["value"] = np.column_stack([_as_objects(grid.body(position, start)) for _, position in ordered]).ravel()
+        columns["_value_col"] = np.tile(np.array([header[position].strip() for _, position in ordered], dtype=object), len(numbers))
+        numbers = np.repeat(numbers, k)
     shown_year = shown["year"] if not wide else "年份"
-    long.attrs["shown"] = {**shown, "year": shown_year}
-    return Table(long, header_row, wide)
+    return Table(columns, numbers, {**shown, "year": shown_year}, header_row, wide)
+
+
+def _as_objects(cells: Any) -> np.ndarray:
+    if isinstance(cells, np.ndarray):
+        return cells
+    import pyarrow as pa
+
+    return np.asarray(cells.cast(pa.string()).to_pylist(), dtype=object)
 
 
 _DEFAULT_LABELS = {"indicator_id": "指标编号", "year": "年份", "value": "数值", "region": "地区", "sex": "性别",
@@ -326,10 +437,181 @@ _DEFAULT_LABELS = {"indicator_id": "指标编号", "year": "年份", "value": "�
 
 
 def _find_header(rows: list[list[str]]) -> int | None:
-    for index, row in enumerate(rows[:10]):
+    for index, row in enumerate(rows[:HEADER_SEARCH]):
         if any(_header_key(str(c)) in ID_HEADERS for c in row):
             return index
     return None
+
+
+# ---------------------------------------------------------------- columns of text
+
+
+class _Text:
+    """A column of texts as codes into its distinct values, so checks run once per distinct text.
+
+    `labels` is a Series of the distinct values with the dtype the column itself
+    would have (object for cell text), so every check is the very pandas
+    expression that would run on the whole column, applied to fewer values.
+    """
+
+    __slots__ = ("codes", "labels")
+
+    def __init__(self, codes: np.ndarray, labels: pd.Series):
+        self.codes = codes
+        self.labels = labels
+
+    @classmethod
+    def of(cls, chunks: list[Any], sizes: list[int], dtype: str = "object") -> _Text:
+        """The text of several files' cells: dictionary-encoded pyarrow arrays, object arrays, or one text for a whole file."""
+        import pyarrow as pa
+
+        arrays: list[Any] = []
+        constants: dict[str, int] = {}
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                constants.setdefault(chunk, len(constants))
+            elif isinstance(chunk, np.ndarray):
+                arrays.append(pa.array(chunk, pa.string()).dictionary_encode())
+            else:
+                arrays.extend(c if pa.types.is_dictionary(c.type) else c.dictionary_encode() for c in chunk.chunks)
+        if arrays:
+            unified = pa.chunked_array(arrays).unify_dictionaries()
+            array_codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks]).astype(np.int32)
+            labels = unified.chunk(0).dictionary.to_numpy(zero_copy_only=False).astype(object)
+        else:
+            array_codes, labels = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object)
+        base = len(labels)
+        parts, offset = [], 0
+        for chunk, size in zip(chunks, sizes, strict=True):
+            if isinstance(chunk, str):
+                parts.append(np.full(size, base + constants[chunk], dtype=np.int32))
+            else:
+                parts.append(array_codes[offset:offset + size])
+                offset += size
+        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        if constants:
+            # A text may come both from cells and as a file's constant: one label each.
+            every = np.concatenate([labels, np.array(list(constants), dtype=object)])
+            remap, labels = pd.factorize(every)
+            codes = remap.astype(np.int32)[codes]
+        return cls(codes, pd.Series(np.asarray(labels, dtype=object), dtype=dtype)).compact()
+
+    def compact(self) -> _Text:
+        """Only the distinct values some row uses (checks infer their dtype from the values present)."""
+        used = np.bincount(self.codes, minlength=len(self.labels)) > 0
+        if used.all():
+            return self
+        remap = (np.cumsum(used) - 1).astype(np.int32)
+        return _Text(remap[self.codes], self.labels[used].reset_index(drop=True))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def map(self, function) -> _Text:
+        """A new column: `function` of the distinct values (which may merge)."""
+        result = function(self.labels)
+        codes, uniques = pd.factorize(result.to_numpy(dtype=object), use_na_sentinel=False)
+        return _Text(codes.astype(np.int32)[self.codes], pd.Series(uniques, dtype=result.dtype))
+
+    def spread(self, per_label: Any) -> np.ndarray:
+        """Values computed per distinct text, one per row."""
+        return np.asarray(per_label)[self.codes]
+
+    def series(self, per_label: pd.Series | None = None, index: pd.Index | None = None) -> pd.Series:
+        """Per-label values (default: the texts) as a row-wise Series, keeping their dtype."""
+        values = (self.labels if per_label is None else per_label).take(self.codes)
+        return values.set_axis(index if index is not None else pd.RangeIndex(len(self.codes)))
+
+    def categorical(self) -> pd.Categorical:
+        """The column as a categorical, categories in text order (as sorting or grouping the texts would give)."""
+        labels = self.labels.astype(object).to_numpy()
+        missing = pd.isna(labels)
+        present = np.flatnonzero(~missing)
+        order = present[np.argsort(labels[present].astype(str), kind="stable")]
+        remap = np.full(len(labels) + 1, -1, dtype=np.int32)
+        remap[order] = np.arange(len(order), dtype=np.int32)
+        return pd.Categorical.from_codes(remap[self.codes], categories=pd.Index(labels[order], dtype=object))
+
+    def isin(self, values: Iterable[str]) -> np.ndarray:
+        return self.spread(self.labels.isin(values))
+
+    def eq(self, text: str) -> np.ndarray:
+        return self.spread(self.labels == text)
+
+    def isna(self) -> np.ndarray:
+        return self.spread(self.labels.isna())
+
+    def value(self, position: int) -> Any:
+        return self.labels.iloc[self.codes[position]]
+
+    def take(self, keep: np.ndarray) -> _Text:
+        """The rows where `keep`, with only the distinct values still used."""
+        return _Text(self.codes[keep], self.labels).compact()
+
+
+class _Cells:
+    """The cells of one or more files with the same columns: texts, file rows, files and the row labels."""
+
+    def __init__(self, text: dict[str, _Text], rows: np.ndarray, files: np.ndarray, index: pd.Index, shown: dict[str, str], wide: bool):
+        self.text, self.rows, self.files, self.index, self.shown, self.wide = text, rows, files, index, shown, wide
+
+    @classmethod
+    def build(cls, tables: list[tuple[int, Table]]) -> _Cells:
+        sizes = [len(t) for _, t in tables]
+        text = {c: _Text.of([t.columns[c] for _, t in tables], sizes) for c in COLUMNS}
+        text["_value_col"] = _Text.of([t.columns["_value_col"] for _, t in tables], sizes, dtype="str")
+        rows = np.concatenate([t.numbers for _, t in tables]) if tables else np.zeros(0, dtype=np.int64)
+        files = np.repeat(np.array([f for f, _ in tables], dtype=np.int64), sizes)
+        first = tables[0][1]
+        return cls(text, rows, files, pd.RangeIndex(len(rows)), first.shown, first.wide)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, keep: np.ndarray) -> _Cells:
+        if keep.all():
+            return self
+        return _Cells({k: t.take(keep) for k, t in self.text.items()}, self.rows[keep], self.files[keep], self.index[keep],
+                      self.shown, self.wide)
+
+    def row(self, position: int) -> _Row:
+        return _Row(self, position)
+
+
+class _Row:
+    """One row of cells for a message: `row["value"]`, `row["_row"]`; `row.name` is its position."""
+
+    __slots__ = ("cells", "name")
+
+    def __init__(self, cells: _Cells, position: int):
+        self.cells, self.name = cells, position
+
+    def __getitem__(self, column: str) -> Any:
+        if column == "_row":
+            return self.cells.rows[self.name]
+        return self.cells.text[column].value(self.name)
+
+
+class _Sink:
+    """Problems with the file they belong to (files are numbered as given)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, Problem]] = []
+
+    def add(self, file: Any, problem: Problem) -> None:
+        self.items.append((int(file), problem))
+
+    def files(self) -> set[int]:
+        return {f for f, _ in self.items}
+
+    def of(self, file: int) -> list[Problem]:
+        return [p for f, p in self.items if f == file]
+
+    def by_file(self) -> dict[int, list[Problem]]:
+        out: dict[int, list[Problem]] = {}
+        for f, p in self.items:
+            out.setdefault(f, []).append(p)
+        return out
 
 
 # ---------------------------------------------------------------- validation
@@ -339,25 +621,13 @@ def validate_bytes(data: bytes, catalogue: Catalogue, filename: str = "", depart
     """Validate one file's bytes; never raises on bad content."""
     errors: list[Problem] = []
     notices: list[Problem] = []
-    grid, problems = read_grid(data, filename)
-    if grid is None:
-        return ValidationReport(empty_rows(), problems, notices)
-    if grid.sheet is not None:
-        notices.append(Problem(NoticeCode.SHEET_USED, f"读取了工作表“{grid.sheet}”。"))
-    if grid.encoding and grid.encoding not in ("UTF-8", "UTF-8（带 BOM）"):
-        notices.append(Problem(NoticeCode.ENCODING, f"文件编码为 {grid.encoding}，已自动转换。"))
-    if not grid.rows:
-        return ValidationReport(empty_rows(), [Problem(DataCode.EMPTY_FILE, "文件中没有任何内容。")], notices, grid.encoding)
-    table = _to_table(grid, errors, notices)
-    if table is None:
-        return ValidationReport(empty_rows(), errors, notices, grid.encoding)
-    rows = _validate_cells(table, catalogue, department, errors, notices)
-    if not errors and rows.empty:
-        errors.append(Problem(DataCode.NO_ROWS, "文件中没有填写任何数值（全部为空或“未统计”等），没有可导入的数据。请填写“数值”列（或分子、分母）后再提交。"))
-    errors[:] = list(dict.fromkeys(errors))  # a wide row repeats its problem once per year column
-    errors.sort(key=lambda p: (p.line or 0, p.field or ""))
-    notices.sort(key=lambda p: p.line or 0)
-    return ValidationReport(rows if not errors else rows.iloc[0:0], errors, notices, grid.encoding)
+    early, table, encoding = _prepare(data, filename, errors, notices)
+    if early is not None:
+        return early
+    assert table is not None
+    found, noticed = _Sink(), _Sink()
+    rows = _validate_cells(_Cells.build([(0, table)]), catalogue, department, found, noticed, legacy=True)
+    return _finish(rows, errors + found.of(0), notices + noticed.of(0), encoding)
 
 
 def validate_file(path: Path | str, catalogue: Catalogue, department: str | None = None) -> ValidationReport:
@@ -365,50 +635,187 @@ def validate_file(path: Path | str, catalogue: Catalogue, department: str | None
     return validate_bytes(path.read_bytes(), catalogue, path.name, department)
 
 
-def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, errors: list[Problem], notices: list[Problem]) -> pd.DataFrame:
-    cells = table.cells
-    shown: dict[str, str] = cells.attrs["shown"]
-    for column in COLUMNS:
-        cells[column] = _normalized(cells[column])
+def _prepare(data: bytes, filename: str, errors: list[Problem], notices: list[Problem]) -> tuple[ValidationReport | None, Table | None, str | None]:
+    """Read a file into a table; a report instead when the file cannot get that far."""
+    grid, problems = read_grid(data, filename)
+    if grid is None:
+        return ValidationReport(empty_rows(), problems, notices), None, None
+    if grid.sheet is not None:
+        notices.append(Problem(NoticeCode.SHEET_USED, f"读取了工作表“{grid.sheet}”。"))
+    if grid.encoding and grid.encoding not in ("UTF-8", "UTF-8（带 BOM）"):
+        notices.append(Problem(NoticeCode.ENCODING, f"文件编码为 {grid.encoding}，已自动转换。"))
+    if grid.empty:
+        return ValidationReport(empty_rows(), [Problem(DataCode.EMPTY_FILE, "文件中没有任何内容。")], notices, grid.encoding), None, grid.encoding
+    table = _to_table(grid, errors, notices)
+    if table is None:
+        return ValidationReport(empty_rows(), errors, notices, grid.encoding), None, grid.encoding
+    return None, table, grid.encoding
 
-    def add(mask: pd.Series, code: DataCode, column: str, message: Any) -> None:
+
+def _finish(rows: pd.DataFrame, errors: list[Problem], notices: list[Problem], encoding: str | None) -> ValidationReport:
+    errors, notices = _settle(errors, notices, not rows.empty)
+    return ValidationReport(rows if not errors else rows.iloc[0:0], errors, notices, encoding)
+
+
+def _settle(errors: list[Problem], notices: list[Problem], has_rows: bool) -> tuple[list[Problem], list[Problem]]:
+    """A file's problems in the order people read them; no rows at all is an error."""
+    if not errors and not has_rows:
+        errors.append(Problem(DataCode.NO_ROWS, "文件中没有填写任何数值（全部为空或“未统计”等），没有可导入的数据。请填写“数值”列（或分子、分母）后再提交。"))
+    errors = list(dict.fromkeys(errors))  # a wide row repeats its problem once per year column
+    errors.sort(key=lambda p: (p.line or 0, p.field or ""))
+    return errors, sorted(notices, key=lambda p: p.line or 0)
+
+
+@dataclass
+class BatchValidation:
+    """Many files validated in one pass, each judged on its own (a file with any error is left out whole).
+
+    `rows` holds the rows of every file without errors, with the file's label in
+    column `file`; text columns are categorical. `report(label)` gives one
+    file's `ValidationReport` (its rows sliced from `rows`).
+    """
+
+    rows: pd.DataFrame
+    labels: list[str]
+    errors: dict[str, list[Problem]]
+    notices: dict[str, list[Problem]]
+    encodings: dict[str, str | None]
+
+    @property
+    def failed(self) -> list[str]:
+        return [label for label in self.labels if self.errors[label]]
+
+    def report(self, label: str) -> ValidationReport:
+        rows = self.rows[self.rows["file"] == label].drop(columns="file")
+        return ValidationReport(rows, self.errors[label], self.notices[label], self.encodings[label])
+
+
+def validate_many(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], catalogue: Catalogue,
+                  department: str | None = None) -> BatchValidation:
+    """Validate many files (label -> bytes) as `validate_bytes` would one by one, with the checks run once for all.
+
+    Files whose columns are the same (header texts and layout) are checked
+    together; each file's problems are exactly those `validate_bytes` reports
+    for it. Used for data of many counties (one file per county, labelled by
+    the county's code).
+    """
+    items = files.items() if isinstance(files, Mapping) else files
+    labels: list[str] = []
+    errors: dict[int, list[Problem]] = {}
+    notices: dict[int, list[Problem]] = {}
+    encodings: dict[str, str | None] = {}
+    groups: dict[tuple, list[tuple[int, Table]]] = {}
+    for index, (label, data) in enumerate(items):  # one file's bytes at a time: an iterator need not hold them all
+        if label in encodings:
+            raise ValueError(f"file labels must be unique: {label}")
+        labels.append(label)
+        errors[index], notices[index] = [], []
+        early, table, encoding = _prepare(data, label, errors[index], notices[index])
+        encodings[label] = encoding
+        if early is not None:
+            errors[index], notices[index] = early.errors, early.notices
+            continue
+        assert table is not None
+        groups.setdefault((tuple(table.shown.items()), table.wide), []).append((index, table))
+    found, noticed = _Sink(), _Sink()
+    frames = []
+    for signature in list(groups):
+        tables = groups.pop(signature)
+        cells = _Cells.build(tables)
+        del tables  # the files' own arrays are no longer needed
+        frames.append(_validate_cells(cells, catalogue, department, found, noticed, legacy=False))
+        del cells
+    for index, problems in found.by_file().items():
+        errors[index].extend(problems)
+    for index, problems in noticed.by_file().items():
+        notices[index].extend(problems)
+    rows = _combine(frames, labels)
+    counts = np.bincount(rows["_file"].to_numpy(), minlength=len(labels)) if len(rows) else np.zeros(len(labels), dtype=np.int64)
+    finished_errors: dict[str, list[Problem]] = {}
+    finished_notices: dict[str, list[Problem]] = {}
+    for index, label in enumerate(labels):
+        finished_errors[label], finished_notices[label] = _settle(errors[index], notices[index], bool(counts[index]))
+    bad = np.array([bool(finished_errors[label]) for label in labels], dtype=bool)
+    if len(rows) and bad.any():
+        rows = rows[~bad[rows["_file"].to_numpy()]]
+    rows = rows.reset_index(drop=True)
+    rows["file"] = pd.Categorical.from_codes(rows.pop("_file").to_numpy(), categories=pd.Index(labels, dtype=object))
+    return BatchValidation(rows, labels, finished_errors, finished_notices, encodings)
+
+
+def _combine(frames: list[pd.DataFrame], labels: list[str]) -> pd.DataFrame:
+    if not frames:
+        frame = empty_rows()
+        for column in ("_written", "_value_col"):
+            frame[column] = pd.Series(dtype=object)
+        frame["_file"] = pd.Series(dtype=np.int64)
+        return frame
+    if len(frames) == 1:
+        return frames[0]
+    text = ["indicator_id", "region", "sex", "source", "note", "_written", "_value_col"]
+    for column in text:
+        categories = pd.Index(sorted({c for f in frames for c in f[column].cat.categories}), dtype=object)
+        for f in frames:
+            f[column] = f[column].cat.set_categories(categories)
+    return pd.concat(frames, ignore_index=True).sort_values("_file", kind="stable")
+
+
+def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None, errors: _Sink, notices: _Sink,
+                    legacy: bool) -> pd.DataFrame:
+    """Every check on every row, column-wise; `legacy` gives rows with the dtypes `validate_bytes` has always given."""
+    shown = cells.shown
+    for column in COLUMNS:
+        cells.text[column] = cells.text[column].map(_normalized)
+
+    def add(mask: np.ndarray, code: DataCode, column: str, message: Any) -> None:
         """Record one error per masked row; `message` may be a function of the row."""
-        for _, row in cells[mask.fillna(False).astype(bool)].iterrows():
+        for position in np.flatnonzero(mask):
+            row = cells.row(position)
             text = message(row) if callable(message) else message
             col = row["_value_col"] if column == "value" else shown[column]
-            errors.append(Problem(code, text, line=int(row["_row"]), field=col))
+            errors.add(cells.files[position], Problem(code, text, line=int(row["_row"]), field=col))
 
     # Blank rows (every cell empty, or a section heading of a yearbook) are skipped silently.
-    measured = cells[["value", "numerator", "denominator"]].isin(MISSING_MARKERS).all(axis=1)
-    blank = (cells["indicator_id"] == "") & measured & ((cells["year"] == "") | table.wide)
-    cells = cells[~blank].copy()
+    t = cells.text
+    measured = t["value"].isin(MISSING_MARKERS) & t["numerator"].isin(MISSING_MARKERS) & t["denominator"].isin(MISSING_MARKERS)
+    blank = t["indicator_id"].eq("") & measured & (t["year"].eq("") | cells.wide)
+    cells = cells.take(~blank)
 
     # Not reported: a missing marker where the value is and no counts.
-    not_reported = cells[["value", "numerator", "denominator"]].isin(MISSING_MARKERS).all(axis=1)
-    for _, row in cells[not_reported & (cells["indicator_id"] != "")].iterrows():
+    t = cells.text
+    not_reported = t["value"].isin(MISSING_MARKERS) & t["numerator"].isin(MISSING_MARKERS) & t["denominator"].isin(MISSING_MARKERS)
+    for position in np.flatnonzero(not_reported & ~t["indicator_id"].eq("")):
+        row = cells.row(position)
         shown_value = row["value"] or "空白"
-        notices.append(Problem(NoticeCode.NOT_REPORTED, f"{row['indicator_id']} {row['year']}年 数值为“{shown_value}”，视为未报送，该行不导入。", line=int(row["_row"]), field=row["_value_col"]))
-    cells = cells[~not_reported].copy()
+        notices.add(cells.files[position], Problem(NoticeCode.NOT_REPORTED, f"{row['indicator_id']} {row['year']}年 数值为“{shown_value}”，视为未报送，该行不导入。",
+                                                   line=int(row["_row"]), field=row["_value_col"]))
+    cells = cells.take(~not_reported)
+    t = cells.text
     for column in ("value", "numerator", "denominator"):
-        cells.loc[cells[column].isin(MISSING_MARKERS), column] = ""
+        t[column] = t[column].map(lambda s: s.mask(s.isin(MISSING_MARKERS), ""))
+    index = cells.index
 
-    # Indicator: lookups are dictionaries mapped over the column, not Python per row.
+    # Indicator: lookups are dictionaries applied once per distinct text, not Python per row.
     series = catalogue.series()
-    keys = cells["indicator_id"].str.upper().map(catalogue.series_keys()).astype(object)
-    add(cells["indicator_id"] == "", DataCode.UNKNOWN_INDICATOR, "indicator_id", "指标编号为空。请填写目标库中的指标编号（如 W1-02），可在“目标库”页面或模板中查到。")
-    add((cells["indicator_id"] != "") & keys.isna(), DataCode.UNKNOWN_INDICATOR, "indicator_id",
+    keys = t["indicator_id"].map(lambda s: s.str.upper().map(catalogue.series_keys()).astype(object))
+    add(t["indicator_id"].eq(""), DataCode.UNKNOWN_INDICATOR, "indicator_id", "指标编号为空。请填写目标库中的指标编号（如 W1-02），可在“目标库”页面或模板中查到。")
+    add(~t["indicator_id"].eq("") & keys.isna(), DataCode.UNKNOWN_INDICATOR, "indicator_id",
         lambda r: f"指标编号“{r['indicator_id']}”不在目标库中。请核对编号（如 W1-02、C1-03b），可在“目标库”页面或模板中查到。")
-    cells["_key"] = keys
-    units = keys.map({k: s_.unit for k, s_ in series.items()}).astype(object)
+    t["_key"] = keys
+    known = ~keys.isna()
+    units = keys.map(lambda s: s.map({k: s_.unit for k, s_ in series.items()}).astype(object))
 
     # Year.
-    year_text = cells["year"].str.replace(r"(年度|年)$", "", regex=True).str.replace(r"\.0+$", "", regex=True)
-    year_ok = year_text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    year_text = t["year"].labels.str.replace(r"(年度|年)$", "", regex=True).str.replace(r"\.0+$", "", regex=True)
+    year_ok_labels = year_text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    year_ok = t["year"].spread(year_ok_labels)
     add(~year_ok, DataCode.INVALID_YEAR, "year", lambda r: f"年份“{r['year'] or '空白'}”无效，应为四位数年份，如 2024。")
-    cells["year_num"] = pd.to_numeric(year_text.where(year_ok), errors="coerce")
-    low = keys.map({k: s_.year_min for k, s_ in series.items()}).astype("float")
-    high = keys.map({k: s_.year_max for k, s_ in series.items()}).astype("float")
-    outside = year_ok & keys.notna() & ((cells["year_num"] < low) | (cells["year_num"] > high))
+    year_labels = pd.to_numeric(year_text.where(year_ok_labels), errors="coerce")
+    year_num = t["year"].spread(year_labels.astype("float"))
+    low = keys.spread(keys.labels.map({k: s_.year_min for k, s_ in series.items()}).astype("float"))
+    high = keys.spread(keys.labels.map({k: s_.year_max for k, s_ in series.items()}).astype("float"))
+    outside = year_ok & known & ((year_num < low) | (year_num > high))
+    del low, high
     add(outside, DataCode.YEAR_OUT_OF_RANGE, "year", lambda r: f"年份 {r['year']} 超出该指标可接受的范围（{series[r['_key']].year_min}—{series[r['_key']].year_max} 年）。请核对年份。")
 
     # Numbers: value, numerator, denominator.
@@ -416,102 +823,140 @@ def _validate_cells(table: Table, catalogue: Catalogue, department: str | None, 
     numerator = _parse_numbers(cells, "numerator", units, add)
     denominator = _parse_numbers(cells, "denominator", units, add)
 
-    scale = units.map({u: info.scale for u, info in UNITS.items()}).astype("float")
-    upper = keys.map({k: _upper(s_) for k, s_ in series.items()}).astype("float")
-    lower = units.map({u: info.lower for u, info in UNITS.items()}).astype("float")
-    has_num, has_den = numerator.notna(), denominator.notna()
-    add(has_num & ~has_den & cells["denominator"].eq(""), DataCode.INCOMPLETE_COUNTS, "denominator", "分子和分母须同时填写（或都不填）。请补上分母。")
-    add(has_den & ~has_num & cells["numerator"].eq(""), DataCode.INCOMPLETE_COUNTS, "numerator", "分子和分母须同时填写（或都不填）。请补上分子。")
+    scale_labels = units.labels.map({u: info.scale for u, info in UNITS.items()}).astype("float")
+    upper_labels = keys.labels.map({k: _upper(s_) for k, s_ in series.items()}).astype("float")
+    has_num, has_den = ~np.isnan(numerator), ~np.isnan(denominator)
+    add(has_num & ~has_den & t["denominator"].eq(""), DataCode.INCOMPLETE_COUNTS, "denominator", "分子和分母须同时填写（或都不填）。请补上分母。")
+    add(has_den & ~has_num & t["numerator"].eq(""), DataCode.INCOMPLETE_COUNTS, "numerator", "分子和分母须同时填写（或都不填）。请补上分子。")
     add((numerator < 0) | (denominator < 0), DataCode.INVALID_COUNT, "numerator", "分子、分母不能为负数。")
     add(has_den & (denominator == 0), DataCode.INVALID_COUNT, "denominator", "分母不能为 0。")
-    ratio_unit = scale.notna()
-    add(has_num & has_den & ~ratio_unit & keys.notna(), DataCode.INVALID_COUNT, "numerator",
+    ratio_unit = units.spread(scale_labels.notna())
+    add(has_num & has_den & ~ratio_unit & known, DataCode.INVALID_COUNT, "numerator",
         lambda r: f"该指标单位是“{series[r['_key']].unit}”，不是比率，不能用分子/分母计算，请只填数值。")
     # A proportion cannot exceed its whole; gross rates (upper_bound above the unit's range) can.
-    gross = upper > units.map({u: info.upper for u, info in UNITS.items()}).astype("float").fillna(np.inf)
+    unit_upper = keys.labels.map({k: UNITS[s_.unit].upper for k, s_ in series.items()}).astype("float").fillna(np.inf)
+    gross = keys.spread(upper_labels > unit_upper)
     too_many = has_num & has_den & ratio_unit & (numerator > denominator) & ~gross
     add(too_many, DataCode.NUMERATOR_ABOVE_DENOMINATOR, "numerator",
         lambda r: f"分子 {r['numerator']} 大于分母 {r['denominator']}，比率不可能超过全部。请核对是否填反。")
     counts = has_num & has_den & (denominator > 0) & (numerator >= 0) & ~too_many & ratio_unit
-    counts_given = (cells["numerator"] != "") | (cells["denominator"] != "")
-    computed = (numerator / denominator * scale).where(counts)
+    del gross, too_many, ratio_unit
+    counted = np.flatnonzero(counts)  # the rows with counts (few): the value from them, and the given value checked against it
+    computed = np.full(len(value), np.nan)
+    computed[counted] = numerator[counted] / denominator[counted] * scale_labels.to_numpy()[units.codes[counted]]
+    counts_given = ~t["numerator"].eq("") | ~t["denominator"].eq("")
     # A given value may differ from the counts by 1%, or by the rounding of the digits it was written with.
-    rounding = 0.5 * 10.0 ** (-cells["value"].str.extract(r"\.(\d+)", expand=False).str.len().fillna(0).astype(int))
-    allowed = np.maximum(VALUE_TOLERANCE * computed.abs(), rounding.astype(float)) + 1e-9
-    mismatch = computed.notna() & value.notna() & ((value - computed).abs() > allowed)
+    places = t["value"].labels.str.extract(r"\.(\d+)", expand=False).str.len().fillna(0).astype(int)
+    both = counted[~np.isnan(value[counted])]
+    rounding = 0.5 * 10.0 ** (-places.to_numpy()[t["value"].codes[both]])
+    allowed = np.maximum(VALUE_TOLERANCE * np.abs(computed[both]), rounding.astype(float)) + 1e-9
+    mismatch = np.zeros(len(value), dtype=bool)
+    mismatch[both] = np.abs(value[both] - computed[both]) > allowed
     add(mismatch, DataCode.VALUE_MISMATCH, "value",
         lambda r: f"数值 {r['value']} 与分子/分母算出的 {_fmt(computed[r.name])} 不一致（相差超过1%）。请核对数值或分子、分母。")
-    fill = value.isna() & computed.notna()
-    for _, row in cells[fill].iterrows():
-        notices.append(Problem(NoticeCode.VALUE_COMPUTED, f"数值由分子/分母算出：{row['numerator']}/{row['denominator']} → {format_value(computed[row.name], series[row['_key']].unit, 2)}。", line=int(row["_row"]), field=row["_value_col"]))
-    value = value.where(~fill, computed)
-    add(value.isna() & ~counts_given & cells["value"].eq(""), DataCode.NOT_A_NUMBER, "value", "缺少数值。请填写数值，或同时填写分子和分母。")
+    fill = np.isnan(value) & ~np.isnan(computed)
+    for position in np.flatnonzero(fill):
+        row = cells.row(position)
+        notices.add(cells.files[position], Problem(NoticeCode.VALUE_COMPUTED, f"数值由分子/分母算出：{row['numerator']}/{row['denominator']} → {format_value(computed[position], series[row['_key']].unit, 2)}。",
+                                                   line=int(row["_row"]), field=row["_value_col"]))
+    value = np.where(fill, computed, value)
+    add(np.isnan(value) & ~counts_given & t["value"].eq(""), DataCode.NOT_A_NUMBER, "value", "缺少数值。请填写数值，或同时填写分子和分母。")
+    del fill, counts_given, mismatch
 
     # Range by unit.
-    out = value.notna() & ((value < lower) | (value > upper.fillna(np.inf)))
+    lower = units.spread(units.labels.map({u: info.lower for u, info in UNITS.items()}).astype("float"))
+    out = ~np.isnan(value) & (value < lower)
+    del lower
+    upper = keys.spread(upper_labels.fillna(np.inf))
+    out |= ~np.isnan(value) & (value > upper)
+    del upper
     add(out, DataCode.OUT_OF_RANGE, "value", lambda r: _range_message(series[r["_key"]], value[r.name]))
 
     # Region and sex.
-    regions = cells["region"].map({"": COUNTY_REGION, **catalogue.data_regions()})
+    regions = t["region"].map(lambda s: s.map({"": COUNTY_REGION, **catalogue.data_regions()}))
     add(regions.isna(), DataCode.UNKNOWN_REGION, "region",
         lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
-    sexes = cells["sex"].map({"": "合计", **SEXES})
+    sexes = t["sex"].map(lambda s: s.map({"": "合计", **SEXES}))
     add(sexes.isna(), DataCode.UNKNOWN_SEX, "sex", lambda r: f"性别“{r['sex']}”无效，只能填“合计”“女”或“男”（空白视为合计）。")
 
     # Department scope.
     if department and not catalogue.reports_everything(department):
         allowed_keys = {k: department in s_.departments for k, s_ in series.items()}
-        not_theirs = keys.notna() & ~keys.map(allowed_keys).fillna(False).astype(bool)
+        not_theirs = known & ~keys.spread(keys.labels.map(allowed_keys).fillna(False).astype(bool))
         add(not_theirs, DataCode.NOT_ASSIGNED, "indicator_id",
             lambda r: f"指标 {r['indicator_id']}（{series[r['_key']].name}）不属于{department}的报送范围，请删除该行或由{'、'.join(sorted(series[r['_key']].departments))}报送。")
 
+    if legacy:
+        rows = pd.DataFrame({
+            "indicator_id": keys.series(index=index),
+            "year": t["year"].series(year_labels, index),
+            "value": pd.Series(value, index=index),
+            "region": regions.series(index=index),
+            "sex": sexes.series(index=index),
+            "numerator": pd.Series(numerator, index=index),
+            "denominator": pd.Series(denominator, index=index),
+            "source": t["source"].series(index=index),
+            "note": t["note"].series(index=index),
+            "_row": pd.Series(cells.rows, index=index),
+            "_written": t["indicator_id"].series(index=index),
+            "_value_col": t["_value_col"].series(index=index),
+        })
+        if errors.items:
+            return rows
+        return _merge_duplicates(rows, errors, notices)
+
     rows = pd.DataFrame({
-        "indicator_id": keys,
-        "year": cells["year_num"],
+        "indicator_id": keys.categorical(),
+        "year": year_num,
         "value": value,
-        "region": regions,
-        "sex": sexes,
+        "region": regions.categorical(),
+        "sex": sexes.categorical(),
         "numerator": numerator,
         "denominator": denominator,
-        "source": cells["source"],
-        "note": cells["note"],
-        "_row": cells["_row"],
-        "_written": cells["indicator_id"],
-        "_value_col": cells["_value_col"],
-    })
-    if errors:
-        return rows
-    return _merge_duplicates(rows, errors, notices)
+        "source": t["source"].categorical(),
+        "note": t["note"].categorical(),
+        "_row": cells.rows,
+        "_written": t["indicator_id"].categorical(),
+        "_value_col": t["_value_col"].categorical(),
+        "_file": cells.files.astype(np.int32),
+    }, index=index)
+    failed = errors.files()
+    clean = ~np.isin(cells.files, list(failed)) if failed else np.ones(len(cells), dtype=bool)
+    if clean.all():
+        return _merge_duplicates(rows, errors, notices)
+    if clean.any():
+        rows = pd.concat([_merge_duplicates(rows[clean], errors, notices), rows[~clean]])
+    return rows
 
 
-def _normalized(column: pd.Series) -> pd.Series:
-    """NFKC and strip, computed once per distinct text (columns repeat the same few texts)."""
-    column = column.fillna("").astype(object)
-    mapping = {text: unicodedata.normalize("NFKC", text).strip() for text in column.unique()}
-    return column.map(mapping).astype(object)
+def _normalized(labels: pd.Series) -> pd.Series:
+    """NFKC and strip, once per distinct text."""
+    return labels.map(lambda text: unicodedata.normalize("NFKC", text).strip()).astype(object)
 
 
-def _parse_numbers(cells: pd.DataFrame, column: str, units: pd.Series, add) -> pd.Series:
-    text = cells[column]
-    formula = text.str.startswith("=")
+def _parse_numbers(cells: _Cells, column: str, units: _Text, add) -> np.ndarray:
+    text = cells.text[column]
+    labels = text.labels
+    formula = text.spread(labels.str.startswith("="))
     add(formula, DataCode.FORMULA, column, lambda r: f"单元格是公式“{r[column]}”，不是数值。请把公式改为计算结果（复制后“选择性粘贴—数值”）。")
-    cleaned = text.where(~text.str.fullmatch(THOUSANDS.pattern).fillna(False).astype(bool), text.str.replace(",", "", regex=False))
-    symbol_error = pd.Series(False, index=text.index)
+    cleaned = labels.where(~labels.str.fullmatch(THOUSANDS.pattern).fillna(False).astype(bool), labels.str.replace(",", "", regex=False))
+    symbol_error = np.zeros(len(text), dtype=bool)
     if column == "value":
         # A trailing unit symbol is fine when it is the indicator's own (92.5%); another is a mistake (4.8% for a ‰ rate).
-        symbol = cleaned.str.extract(r"(%|‰|/10万)$", expand=False)
-        unit_text = units.fillna("").astype(object)
-        same = (symbol == unit_text) | ((symbol == "/10万") & (unit_text == "1/10万"))
-        symbol_error = symbol.notna() & ~same & unit_text.ne("")
+        symbols = {"%": 1, "‰": 2, "/10万": 3}
+        symbol = text.spread(cleaned.str.extract(r"(%|‰|/10万)$", expand=False).map(symbols).fillna(0).astype(int))
+        unit_symbol = units.spread(units.labels.map({**symbols, "1/10万": 3}).fillna(0).astype(int))
+        same = (symbol != 0) & (symbol == unit_symbol)
+        symbol_error = (symbol != 0) & ~same & ~units.isna()
         add(symbol_error, DataCode.UNIT_MISMATCH, column,
-            lambda r: f"数值“{r[column]}”带的单位符号与指标单位“{units[r.name]}”不符。请按指标单位填写数字。")
+            lambda r: f"数值“{r[column]}”带的单位符号与指标单位“{units.value(r.name)}”不符。请按指标单位填写数字。")
         cleaned = cleaned.str.replace(r"(%|‰|/10万)$", "", regex=True).str.strip()
-    numeric = cleaned.str.fullmatch(NUMBER.pattern).fillna(False).astype(bool)
-    bad = (cleaned != "") & ~numeric & ~formula & ~symbol_error
+    numeric_labels = cleaned.str.fullmatch(NUMBER.pattern).fillna(False).astype(bool)
+    bad = text.spread(cleaned != "") & ~text.spread(numeric_labels) & ~formula & ~symbol_error
     label = {"value": "数值", "numerator": "分子", "denominator": "分母"}[column]
     hint = "请只填写数字（可带 %），不要写文字或单位。" if column == "value" else "请只填写数字（如例数、人数），不要写文字、单位或百分号。"
     add(bad, DataCode.NOT_A_NUMBER, column, lambda r: f"{label}“{r[column]}”不是数字。{hint}")
-    return pd.to_numeric(cleaned.where(numeric), errors="coerce").astype("float64")
+    return text.spread(pd.to_numeric(cleaned.where(numeric_labels), errors="coerce").astype("float64"))
 
 
 def _upper(series) -> float:
@@ -532,29 +977,67 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _merge_duplicates(rows: pd.DataFrame, errors: list[Problem], notices: list[Problem]) -> pd.DataFrame:
-    """Same indicator, year, region and sex twice: the same value merges (keeping the row with counts); another value is an error."""
+def _merge_duplicates(rows: pd.DataFrame, errors: _Sink, notices: _Sink) -> pd.DataFrame:
+    """Same indicator, year, region and sex twice: the same value merges (keeping the row with counts); another value is an error.
+
+    With many files (column `_file`), only rows of the same file are compared.
+    """
     key = ["indicator_id", "year", "region", "sex"]
-    duplicated = rows.duplicated(key, keep=False)
+    if "_file" in rows:
+        key = ["_file", *key]
+        duplicated = pd.Series(_duplicated_codes(rows), index=rows.index)
+    else:
+        duplicated = rows.duplicated(key, keep=False)
     if not duplicated.any():
         return rows
+    files = rows["_file"] if "_file" in rows else pd.Series(0, index=rows.index)
     keep = pd.Series(True, index=rows.index)
-    for _, group in rows[duplicated].groupby(key, sort=False):
+    for _, group in rows[duplicated].groupby(key, sort=False, observed=True):
         first = group.iloc[0]
         kept_index = group.index[0]
         for index, row in group.iloc[1:].iterrows():
             where = f"{row['_written']} {int(row['year'])}年 {row['region']} {row['sex']}"
             if _same(first["value"], row["value"]):
-                notices.append(Problem(NoticeCode.EXACT_DUPLICATE, f"{where} 与第{int(first['_row'])}行相同，已合并为一行。", line=int(row["_row"])))
+                notices.add(files[index], Problem(NoticeCode.EXACT_DUPLICATE, f"{where} 与第{int(first['_row'])}行相同，已合并为一行。", line=int(row["_row"])))
                 if pd.isna(rows.at[kept_index, "numerator"]) and not pd.isna(row["numerator"]):
                     keep[kept_index] = False
                     kept_index = index
                 else:
                     keep[index] = False
             else:
-                errors.append(Problem(DataCode.CONFLICTING_DUPLICATE, f"{where} 在第{int(first['_row'])}行已是 {_fmt(first['value'])}，这里又填 {_fmt(row['value'])}。同一指标、年份、地区、性别只能有一个数值，请保留正确的一行。",
-                                      line=int(row["_row"]), field=row["_value_col"]))
+                errors.add(files[index], Problem(DataCode.CONFLICTING_DUPLICATE, f"{where} 在第{int(first['_row'])}行已是 {_fmt(first['value'])}，这里又填 {_fmt(row['value'])}。同一指标、年份、地区、性别只能有一个数值，请保留正确的一行。",
+                                                 line=int(row["_row"]), field=row["_value_col"]))
     return rows[keep]
+
+
+def _duplicated_codes(rows: pd.DataFrame) -> np.ndarray:
+    """`rows.duplicated([_file, indicator_id, year, region, sex], keep=False)` for categorical rows, from one integer per row."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    span = 1
+    for column in ("_file", "indicator_id", "year", "region", "sex"):
+        values = rows[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            part = values.cat.codes.to_numpy().astype(np.int64) + 1  # missing (-1) becomes 0
+        else:
+            part = pd.factorize(values.to_numpy(), use_na_sentinel=False)[0].astype(np.int64)
+        size = int(part.max()) + 1 if len(part) else 1
+        span *= size
+        if span >= 2**62:
+            return rows.duplicated(["_file", "indicator_id", "year", "region", "sex"], keep=False).to_numpy()
+        key *= size
+        key += part
+        del part
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    del key
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    repeated = np.zeros(len(rows), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    out = np.empty(len(rows), dtype=bool)
+    out[order] = repeated
+    return out
 
 
 def _same(a: Any, b: Any) -> bool:

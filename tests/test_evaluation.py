@@ -205,3 +205,10 @@ def test_no_progress_ratio_when_the_baseline_already_met_the_target():
     result = evaluate_target(make_target(), 2023, series({2020: 93, 2023: 94.6}))
     assert result.status == Status.ACHIEVED
     assert result.progress is None
+
+
+def test_gross_rate_above_100_percent_with_counts_has_no_interval():
+    target = make_target(name="义务教育阶段毛入学率", target_value=99, upper_bound=150, maintain=True)
+    result = evaluate_target(target, 2023, series({2020: 101.0, 2023: 105.0}, {2020: (1010, 1000), 2023: (1050, 1000)}))
+    assert result.status == Status.ACHIEVED
+    assert result.ci is None

@@ -1,0 +1,484 @@
+"""`python -m monitoring bench`: the engine's speed on seeded synthetic data of a county, a city, a province, the nation.
+
+The data is made for the benchmark only (never shown as statistics): every
+county gets the demo county's series (`monitoring.demo.generate`, plus a simple
+series for the few targets the demo leaves without data), moved by a seeded
+county level and year noise, rare-event counts redrawn for the county's size,
+and thinned (some years, townships and 女/男 rows not reported) so the national
+scale holds about two million rows. Each county is one file `<code>.csv` in the
+layout of a filled department template; the first county is 绛县 (140826), the
+others have synthetic codes (`X00001`, …), not real administrative codes.
+
+One run measures, each phase in a fresh subprocess so memory figures are clean:
+
+- floor: reading the same files with `pd.read_csv(path, engine="pyarrow")` and nothing else;
+- load_validate: reading and validating every file (`measurements.validate_many`);
+- evaluate: every target of every county (`evaluation.evaluate_many`);
+- peak_mb: the engine subprocess's peak resident memory (load, validation and evaluation);
+
+and, on county data, the server-side time of the overview and indicator pages
+(streamlit's AppTest, cold and warm cache; driven by tools/bench_pages.py, since
+the engine never imports streamlit) and the time to write a full final report
+(`reports.bench_report`). Results are recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Kind, load_catalogue
+from monitoring.units import UNITS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCALES: dict[str, int] = {"county": 1, "city": 13, "province": 117, "national": 2851}
+SCALE_LABELS = {"county": "一个县", "city": "一个市（13个县）", "province": "一个省（117个县）", "national": "全国（2851个县）"}
+BENCH_SEED = 2025
+YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
+EVALUATION_YEAR = 2025
+HOME_COUNTY = "140826"
+BENCH_MARK = "基准测试数据（随机生成，非真实统计）"
+FILE_HEADER = ["指标编号", "指标名称", "单位", "年份", "数值", "分子", "分母", "地区", "性别", "数据来源", "备注"]
+TOTAL = "合计"
+
+# Thinning: the share of reported (series, year) cells, township rows and 女/男 rows, and of series without any data.
+KEEP_YEAR = 0.72
+KEEP_TOWNSHIP = 0.55
+KEEP_SEX = 0.75
+NO_DATA_SHARE = 0.03
+
+
+# ---------------------------------------------------------------- data
+
+
+def county_codes(count: int) -> list[str]:
+    """绛县 first, then synthetic codes (not real administrative codes)."""
+    return [HOME_COUNTY, *(f"X{i:05d}" for i in range(1, count))]
+
+
+def _reference(catalogue: Catalogue, seed: int) -> pd.DataFrame:
+    """The demo county's rows, plus a plain series for every key the demo leaves without data."""
+    from monitoring.demo import generate
+
+    frame = generate(catalogue, seed)[["indicator_id", "year", "value", "region", "sex", "numerator", "denominator"]]
+    missing = [key for key in catalogue.series() if key not in set(frame["indicator_id"])]
+    rng = np.random.default_rng([seed, 1])
+    extra = []
+    for key in missing:
+        series = catalogue.series()[key]
+        target = catalogue.get(series.target_ids[0])
+        assert target is not None
+        if target.target_value is not None and target.kind in (Kind.MIN, Kind.MAX, Kind.APPROX):
+            level = target.target_value
+        else:
+            level = {"%": 60.0, "‰": 5.0, "1/10万": 15.0, "岁": 70.0, "年": 10.0, "小时": 8.0, "百分点": 2.0}.get(series.unit, 20.0)
+        step = level * rng.normal(0.01, 0.01)
+        for i, year in enumerate(YEARS):
+            extra.append({"indicator_id": key, "year": year, "value": round(level + step * i, 1), "region": COUNTY_REGION, "sex": TOTAL,
+                          "numerator": np.nan, "denominator": np.nan})
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    frame["year"] = frame["year"].astype(int)
+    return frame.reset_index(drop=True)
+
+
+@dataclass
+class Generated:
+    folder: Path
+    paths: list[Path]
+    rows: int
+    counties: int
+
+
+def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENCH_SEED) -> Generated:
+    """Write one CSV per county into `folder` (seeded: the same arguments give the same bytes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ref = _reference(catalogue, seed)
+    series = catalogue.series()
+    keys = list(series)
+    key_index = {k: i for i, k in enumerate(keys)}
+    r = len(ref)
+    rng = np.random.default_rng([seed, 2, counties])
+
+    ref_series = ref["indicator_id"].map(key_index).to_numpy()
+    ref_year = ref["year"].to_numpy()
+    ref_value = ref["value"].to_numpy(dtype=float)
+    ref_num = ref["numerator"].to_numpy(dtype=float)
+    ref_den = ref["denominator"].to_numpy(dtype=float)
+    is_county = (ref["region"] == COUNTY_REGION).to_numpy()
+    is_total = (ref["sex"] == TOTAL).to_numpy()
+    township_row = ~is_county
+    sex_row = is_county & ~is_total
+
+    units = [series[k].unit for k in keys]
+    lower = np.array([UNITS[u].lower for u in units])
+    upper = np.array([series[k].upper_bound if series[k].upper_bound is not None else (UNITS[u].upper if UNITS[u].upper is not None else np.inf)
+                      for k, u in zip(keys, units, strict=True)])
+    scale = np.array([UNITS[u].scale or np.nan for u in units])
+    decimals_unit = np.array([UNITS[u].decimals for u in units])
+    additive = np.array([u == "百分点" for u in units])
+    percent = np.array([u == "%" for u in units])
+
+    # Per county: a size (for populations) and, per series, a level; per (series, year) cell whether it is reported.
+    size = np.exp(rng.normal(0.0, 0.45, counties))
+    level = rng.normal(0.0, 0.04, (counties, len(keys)))
+    none = rng.random((counties, len(keys))) < NO_DATA_SHARE
+    cell_year = np.searchsorted(YEARS, ref_year)
+    keep_cell = rng.random((counties, len(keys), len(YEARS))) < KEEP_YEAR
+    if counties == 1:
+        none[:] = False
+
+    c = np.repeat(np.arange(counties), r)
+    i = np.tile(np.arange(r), counties)
+    s = ref_series[i]
+    keep = keep_cell[c, s, cell_year[i]] & ~none[c, s]
+    u = rng.random(len(c))
+    keep &= ~township_row[i] | (u < KEEP_TOWNSHIP)
+    keep &= ~sex_row[i] | (u < KEEP_SEX)
+    c, i, s = c[keep], i[keep], s[keep]
+    n = len(c)
+
+    noise = rng.normal(0.0, 0.006, n)
+    base = ref_value[i]
+    value = np.where(additive[s], base + level[c, s] * 10 + noise * 10, base * (1 + level[c, s]) * (1 + noise))
+    decimals = np.maximum(decimals_unit[s], np.minimum(2, _decimals(base)))
+    value = np.clip(value, lower[s], upper[s])
+
+    # Rates from counts: large denominators (births, children) follow the county's size, events are redrawn.
+    den = ref_den[i]
+    num = ref_num[i]
+    counted = ~np.isnan(den) & ~np.isnan(num) & (den > 0)
+    big = counted & (den >= 1000)
+    new_den = np.where(big, np.round(den * size[c] * (1 + rng.normal(0, 0.01, n))), den)
+    new_den = np.where(counted, np.maximum(new_den, 1), np.nan)
+    rate = np.where(counted, num / np.where(counted, den, 1), 0.0)
+    rate = np.clip(rate * (1 + level[c, s]), 0, 1)
+    events = np.where(percent[s] & counted, rng.binomial(np.where(counted, new_den, 0).astype(np.int64), rate),
+                      rng.poisson(rate * np.where(counted, new_den, 0)))
+    events = np.where(percent[s], np.minimum(events, np.nan_to_num(new_den)), events)
+    value = np.where(counted, events / np.where(counted, new_den, 1) * np.nan_to_num(scale[s], nan=1.0), value)
+    decimals = np.where(counted, 2, decimals)
+    value = _round(value, decimals)
+    num_out = np.where(counted, events, np.nan)
+
+    frame = pd.DataFrame({
+        "county": c, "key": s, "year": ref_year[i], "value": value, "numerator": num_out, "denominator": new_den,
+        "region": ref["region"].to_numpy()[i], "sex": ref["sex"].to_numpy()[i],
+    })
+    codes = county_codes(counties)
+    _write(catalogue, keys, frame, codes, folder)
+    paths = [folder / f"{code}.csv" for code in codes]
+    return Generated(folder, paths, n, counties)
+
+
+def _decimals(values: np.ndarray) -> np.ndarray:
+    scaled = np.round(np.abs(values) * 100)
+    return np.where(scaled % 10 != 0, 2, np.where(scaled % 100 != 0, 1, 0))
+
+
+def _round(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    for d in np.unique(decimals):
+        mask = decimals == d
+        out[mask] = np.round(values[mask], int(d))
+    return out
+
+
+def _write(catalogue: Catalogue, keys: list[str], frame: pd.DataFrame, codes: list[str], folder: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    series = catalogue.series()
+    ids = np.array([series[k].target_ids[0] for k in keys], dtype=object)
+    names = np.array([series[k].name for k in keys], dtype=object)
+    units = np.array([series[k].unit for k in keys], dtype=object)
+    frame = frame.sort_values(["county", "key", "region", "sex", "year"], kind="stable")
+    key = frame["key"].to_numpy()
+    table = pa.table({
+        "id": pa.array(ids[key], pa.string()),
+        "name": pa.array(names[key], pa.string()),
+        "unit": pa.array(units[key], pa.string()),
+        "year": pa.array(frame["year"].to_numpy()),
+        "value": pa.array(frame["value"].to_numpy()),
+        "numerator": pa.array(frame["numerator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
+        "denominator": pa.array(frame["denominator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
+        "region": pa.array(frame["region"].to_numpy(dtype=object), pa.string()),
+        "sex": pa.array(frame["sex"].to_numpy(dtype=object), pa.string()),
+        "source": pa.array(np.full(len(frame), BENCH_MARK, dtype=object), pa.string()),
+        "note": pa.array(np.full(len(frame), "", dtype=object), pa.string()),
+    })
+    header = ("\ufeff" + ",".join(FILE_HEADER) + "\n").encode("utf-8")
+    bounds = np.searchsorted(frame["county"].to_numpy(), np.arange(len(codes) + 1))
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    for index, code in enumerate(codes):
+        part = table.slice(bounds[index], bounds[index + 1] - bounds[index])
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(part, sink, options)
+        (folder / f"{code}.csv").write_bytes(header + sink.getvalue().to_pybytes())
+
+
+# ---------------------------------------------------------------- measuring (each phase in its own process)
+
+# What the issue asks of the engine at national scale, and of the overview page on county data.
+TARGETS = {
+    "engine_over_floor": 3.0,      # load, validation and evaluation together: at most three times the floor
+    "evaluate_over_floor": 1.0,    # evaluation alone: at most the floor
+    "peak_mb": 1536.0,             # peak memory under 1.5 GB
+    "overview_warm_s": 0.3,
+    "overview_cold_s": 2.0,
+}
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory in MiB.
+
+    /proc/self/status VmHWM belongs to this program alone; ru_maxrss is kept across exec on Linux,
+    so a phase started from a large process would report its parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _warm(paths: list[Path]) -> None:
+    """Read every file once so each phase finds them in the page cache."""
+    for path in paths:
+        path.read_bytes()
+
+
+def phase_floor(folder: Path) -> dict[str, Any]:
+    """The floor: the same files read by pandas' pyarrow CSV engine, nothing else."""
+    paths = sorted(folder.glob("*.csv"))
+    _warm(paths)
+    pd.read_csv(paths[0], engine="pyarrow")  # first call: lazy imports, not reading
+    started = time.perf_counter()
+    frames = [pd.read_csv(path, engine="pyarrow") for path in paths]
+    seconds = time.perf_counter() - started
+    return {"floor_s": seconds, "floor_rows": sum(len(f) for f in frames), "floor_peak_mb": _peak_mb()}
+
+
+def phase_engine(folder: Path, year: int = EVALUATION_YEAR) -> dict[str, Any]:
+    """Load and validate every county's file, then evaluate every target of every county."""
+    from monitoring.evaluation import evaluate_many
+    from monitoring.measurements import validate_many
+
+    catalogue = load_catalogue()
+    paths = sorted(folder.glob("*.csv"))
+    _warm(paths)
+    first = validate_many([(paths[0].stem, paths[0].read_bytes())], catalogue)  # first call: lazy imports, not work
+    evaluate_many(catalogue, first.rows, year, by="file")
+    del first
+    started = time.perf_counter()
+    batch = validate_many(((path.stem, path.read_bytes()) for path in paths), catalogue)
+    loaded = time.perf_counter()
+    many = evaluate_many(catalogue, batch.rows, year, by="file", counties=batch.labels)
+    evaluated = time.perf_counter()
+    statuses = many.table["status"].value_counts()
+    warned = (many.table["warnings"] != "").sum()
+    return {
+        "load_validate_s": loaded - started,
+        "evaluate_s": evaluated - loaded,
+        "peak_mb": _peak_mb(),
+        "accepted_rows": len(batch.rows),
+        "rejected_files": len(batch.failed),
+        "results": len(many.table),
+        "statuses": {str(k): int(v) for k, v in statuses.items()},
+        "results_with_warnings": int(warned),
+    }
+
+
+def phase_report() -> dict[str, Any]:
+    """Seconds to write a full final report (Word and Excel, charts rendered cold) on the demo data."""
+    from monitoring.reports import bench_report
+
+    return {"report_s": bench_report(kind="final", charts=True, cold=True)}
+
+
+PAGES_SCRIPT = ROOT / "tools" / "bench_pages.py"  # drives the pages with streamlit's AppTest; the engine never imports streamlit
+
+
+def _run_phase(*args: str, script: Path | None = None) -> dict[str, Any]:
+    """Run one phase in a fresh Python process; its result is the last line it prints (JSON)."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), environment.get("PYTHONPATH", "")) if p)
+    command = [sys.executable, str(script), *args] if script else [sys.executable, "-m", "monitoring.bench", *args]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"bench phase {script.name if script else args[0]} failed:\n{done.stderr[-4000:]}")
+    return json.loads(lines[-1])
+
+
+def machine() -> dict[str, Any]:
+    """The machine the figures come from."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    import pyarrow
+
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": memory,
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def run(scale: str = "county", repeat: int = 1, pages: bool = True, report: bool = True, seed: int = BENCH_SEED) -> dict[str, Any]:
+    """Generate the data of a scale into a temporary folder and measure every phase; the figures as a dict."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
+    catalogue = load_catalogue()
+    with tempfile.TemporaryDirectory(prefix="monitoring-bench-") as tmp:
+        folder = Path(tmp) / scale
+        started = time.perf_counter()
+        generated = generate(catalogue, SCALES[scale], folder, seed)
+        generate_s = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in generated.paths)
+        floors = [_run_phase("floor", str(folder)) for _ in range(max(1, repeat))]
+        engines = [_run_phase("engine", str(folder)) for _ in range(max(1, repeat))]
+        floor = min(floors, key=lambda r: r["floor_s"])
+        engine = min(engines, key=lambda r: r["load_validate_s"] + r["evaluate_s"])
+        result: dict[str, Any] = {
+            "scale": scale,
+            "counties": generated.counties,
+            "rows": generated.rows,
+            "files": len(generated.paths),
+            "megabytes": round(size / 1e6, 1),
+            "year": EVALUATION_YEAR,
+            "seed": seed,
+            "repeat": max(1, repeat),
+            "generate_s": generate_s,
+            "floor_s": floor["floor_s"],
+            "load_validate_s": engine["load_validate_s"],
+            "evaluate_s": engine["evaluate_s"],
+            "engine_s": engine["load_validate_s"] + engine["evaluate_s"],
+            "peak_mb": max(r["peak_mb"] for r in engines),
+            "floor_peak_mb": max(r["floor_peak_mb"] for r in floors),
+        }
+        rows = generated.rows
+        result["rows_per_s"] = {
+            "floor": rows / result["floor_s"],
+            "load_validate": rows / result["load_validate_s"],
+            "evaluate": rows / result["evaluate_s"],
+            "engine": rows / result["engine_s"],
+        }
+        result["ratios"] = {
+            "load_validate_over_floor": result["load_validate_s"] / result["floor_s"],
+            "evaluate_over_floor": result["evaluate_s"] / result["floor_s"],
+            "engine_over_floor": result["engine_s"] / result["floor_s"],
+        }
+        result["results"] = {k: engine[k] for k in ("accepted_rows", "rejected_files", "results", "statuses", "results_with_warnings")}
+        if pages:
+            root = Path(tmp) / "pages"
+            generate(catalogue, 1, root / "demo", seed)  # the county data, shown as the demo data
+            result["pages"] = _run_phase(str(root), script=PAGES_SCRIPT)
+        if report:
+            result.update(_run_phase("report"))
+    result["targets"] = dict(TARGETS)
+    met = {"peak_mb": result["peak_mb"] < TARGETS["peak_mb"]}
+    if scale == "national":  # the ratios are a national-scale target: on small data fixed costs dominate
+        met["engine_over_floor"] = result["ratios"]["engine_over_floor"] <= TARGETS["engine_over_floor"]
+        met["evaluate_over_floor"] = result["ratios"]["evaluate_over_floor"] <= TARGETS["evaluate_over_floor"]
+    if "pages" in result:
+        met["overview_warm_s"] = result["pages"]["overview_warm_s"] < TARGETS["overview_warm_s"]
+        met["overview_cold_s"] = result["pages"]["overview_cold_s"] < TARGETS["overview_cold_s"]
+    result["met"] = met
+    result["machine"] = machine()
+    return result
+
+
+def format_text(result: dict[str, Any]) -> str:
+    """The figures as a person reads them in a terminal."""
+    import unicodedata
+
+    def s(x: float) -> str:
+        return f"{x:.3f} s"
+
+    def rate(x: float) -> str:
+        return f"{x:,.0f} 行/秒"
+
+    def pad(text: str, width: int = 26) -> str:
+        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        return text + " " * max(0, width - shown)
+
+    m = result["machine"]
+    lines = [
+        f"基准测试：{SCALE_LABELS[result['scale']]}，{result['counties']} 个县，{result['rows']:,} 行，{result['files']} 个文件（{result['megabytes']} MB），评估年份 {result['year']}",
+        f"机器：{m['nproc']} 核，{m['memory_gb']} GB 内存，{m['cpu']}；Python {m['python']}，pandas {m['pandas']}，pyarrow {m['pyarrow']}",
+        "",
+        f"  {pad('下限（pandas pyarrow 读取）')}{s(result['floor_s']):>10}   {rate(result['rows_per_s']['floor'])}",
+        f"  {pad('读取和校验')}{s(result['load_validate_s']):>10}   {rate(result['rows_per_s']['load_validate'])}，为下限的 {result['ratios']['load_validate_over_floor']:.2f} 倍",
+        f"  {pad('评估')}{s(result['evaluate_s']):>10}   {rate(result['rows_per_s']['evaluate'])}，为下限的 {result['ratios']['evaluate_over_floor']:.2f} 倍（全国规模目标 ≤ {TARGETS['evaluate_over_floor']:g}）",
+        f"  {pad('读取、校验和评估合计')}{s(result['engine_s']):>10}   {rate(result['rows_per_s']['engine'])}，为下限的 {result['ratios']['engine_over_floor']:.2f} 倍（全国规模目标 ≤ {TARGETS['engine_over_floor']:g}）",
+        f"  {pad('峰值内存')}{result['peak_mb']:>7.0f} MiB   目标 < {TARGETS['peak_mb']:.0f} MiB（下限进程 {result['floor_peak_mb']:.0f} MiB）",
+        f"  {pad('评估结果')}{result['results']['results']:,} 项（县 × 指标），{result['results']['rejected_files']} 个文件未通过校验",
+    ]
+    if "pages" in result:
+        p = result["pages"]
+        lines += [
+            "",
+            "页面服务端用时（一个县的数据，AppTest）：",
+            f"  总览       冷缓存 {s(p['overview_cold_s'])}（目标 < {TARGETS['overview_cold_s']:g} s），热缓存 {s(p['overview_warm_s'])}（目标 < {TARGETS['overview_warm_s']:g} s），进程首次 {s(p['overview_first_s'])}",
+            f"  指标监测   冷缓存 {s(p['indicators_cold_s'])}，热缓存 {s(p['indicators_warm_s'])}",
+        ]
+        for problem in p.get("page_errors", []):
+            lines.append(f"  页面出错：{problem}")
+    if "report_s" in result:
+        lines += ["", f"终期评估报告（Word 和 Excel，图表冷缓存）：{s(result['report_s'])}"]
+    missed = [k for k, ok in result["met"].items() if not ok]
+    lines += ["", "全部达到目标。" if not missed else f"未达到目标：{'、'.join(missed)}"]
+    return "\n".join(lines)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """Internal: `python -m monitoring.bench PHASE [FOLDER]` runs one phase and prints its JSON."""
+    parser = argparse.ArgumentParser(prog="python -m monitoring.bench")
+    parser.add_argument("phase", choices=["floor", "engine", "report"])
+    parser.add_argument("folder", nargs="?")
+    args = parser.parse_args(argv)
+    if args.phase == "floor":
+        out = phase_floor(Path(args.folder))
+    elif args.phase == "engine":
+        out = phase_engine(Path(args.folder))
+    else:
+        out = phase_report()
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
