@@ -342,13 +342,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
+def _dataset(args: argparse.Namespace, catalogue, use: str):
+    """The measurements of --data (a folder), else the live data, else the demo data; says on stderr what was left out."""
     from monitoring import datasets
-    from monitoring.evaluation import OUTPUT_COLUMNS, STATUS_STYLE, Status, evaluate
 
-    catalogue = load_catalogue(_targets_dir(args.targets))
-    if args.plan and args.plan not in catalogue.plans:
-        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
     folder = None
     if args.data:
         folder = Path(args.data)
@@ -358,7 +355,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for item in dataset.skipped:
         print(f"注意：{item['file']} 未使用：{item['reason']}", file=sys.stderr)
     if dataset.is_demo:
-        print(f"注意：正式数据为空，以下使用{datasets.DEMO_LABEL}。", file=sys.stderr)
+        print(f"注意：正式数据为空，{use}{datasets.DEMO_LABEL}（已标明）。", file=sys.stderr)
+    return dataset
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from monitoring.evaluation import OUTPUT_COLUMNS, STATUS_STYLE, Status, evaluate
+
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    if args.plan and args.plan not in catalogue.plans:
+        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
+    dataset = _dataset(args, catalogue, "以下使用")
     result = evaluate(catalogue, dataset.rows, year=args.year, plan=args.plan)
     table = result.table()
     if args.format == "csv":
@@ -393,7 +400,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from monitoring import actions, datasets
+    from monitoring import actions
     from monitoring.cli_access import acting_user
     from monitoring.permissions import Action
     from monitoring.reports import ReportError, check_arguments
@@ -414,16 +421,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             check_arguments(catalogue, args.kind, args.year, args.plan)
         except ReportError as exc:
             raise UsageError(str(exc)) from exc
-    folder = None
-    if args.data:
-        folder = Path(args.data)
-        if not folder.is_dir():
-            raise UsageError(f"数据文件夹“{args.data}”不存在。")
-    dataset = datasets.load(catalogue, folder=folder)
-    for item in dataset.skipped:
-        print(f"注意：{item['file']} 未使用：{item['reason']}", file=sys.stderr)
-    if dataset.is_demo:
-        print(f"注意：正式数据为空，报告使用{datasets.DEMO_LABEL}，报告中已标明。", file=sys.stderr)
+    dataset = _dataset(args, catalogue, "报告使用")
     try:
         result = actions.report(user, catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts, source=actions.CLI)
     except ReportError as exc:
