@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.catalogue import Catalogue, load_catalogue
+from monitoring.catalogue import Catalogue, Target, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -44,6 +44,18 @@ def scratch_data_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
         shutil.copytree(ROOT / "data" / "demo", root / "demo")
     monkeypatch.setenv("MONITORING_DATA", str(root))
     return root
+
+
+def make_target(**overrides) -> Target:
+    """A small valid target for engine tests (a %-indicator with a minimum of 90 by 2025); override any field."""
+    spec = {
+        "id": "X1-01", "plan": "sample", "domain": "示例", "goal_no": "1", "name": "示例指标", "unit": "%",
+        "kind": "min", "target_value": 90, "target_year": 2025, "baseline_year": 2020, "maintain": False,
+        "scope": "county", "department": {"lead": "县卫体局", "supporting": [], "assigned": "default"},
+        "provenance": "seed", "source_text": "示例",
+    }
+    spec.update(overrides)
+    return Target.model_validate(spec)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from monitoring.catalogue import Target
 from monitoring.charts import (
     AT_RISK_COLOUR,
     STATUS_ORDER,
@@ -21,17 +20,7 @@ from monitoring.charts import (
     township_figure,
 )
 from monitoring.evaluation import Point, Result, Status, evaluate_target, interval
-
-
-def make_target(**overrides) -> Target:
-    spec = {
-        "id": "X1-01", "plan": "sample", "domain": "示例", "goal_no": "1", "name": "示例指标", "unit": "%",
-        "kind": "min", "target_value": 90, "target_year": 2025, "baseline_year": 2020, "maintain": False,
-        "scope": "county", "department": {"lead": "县卫体局", "supporting": [], "assigned": "default"},
-        "provenance": "seed", "source_text": "示例",
-    }
-    spec.update(overrides)
-    return Target.model_validate(spec)
+from tests.conftest import make_target
 
 
 def names(fig: go.Figure) -> list[str]:

@@ -7,19 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.catalogue import Target
 from monitoring.evaluation import Point, Status, WarningCode, evaluate, evaluate_target, poisson_interval, wilson_interval
-
-
-def make_target(**overrides) -> Target:
-    spec = {
-        "id": "X1-01", "plan": "sample", "domain": "示例", "goal_no": "1", "name": "示例指标", "unit": "%",
-        "kind": "min", "target_value": 90, "target_year": 2025, "baseline_year": 2020, "maintain": False,
-        "scope": "county", "department": {"lead": "县卫体局", "supporting": [], "assigned": "default"},
-        "provenance": "seed", "source_text": "示例",
-    }
-    spec.update(overrides)
-    return Target.model_validate(spec)
+from tests.conftest import make_target
 
 
 def series(values: dict[int, float], counts: dict[int, tuple[int, int]] | None = None) -> list[Point]:

@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from monitoring.evaluation import Point, Status, WarningCode, evaluate_target
-from tests.conftest import ROOT
-from tests.test_evaluation import make_target
+from tests.conftest import ROOT, make_target
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 EXAMPLES = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)]
