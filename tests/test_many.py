@@ -11,8 +11,7 @@ from monitoring.catalogue import COUNTY_REGION, load_catalogue
 from monitoring.datasets import read_folder
 from monitoring.evaluation import Point, evaluate, evaluate_many, evaluate_target
 from monitoring.measurements import validate_bytes, validate_many
-from tests.conftest import FIXTURES, ROOT
-from tests.conftest import make_target
+from tests.conftest import FIXTURES, ROOT, make_target
 
 TOWNSHIPS = ["古绛镇", "横水镇", "郝庄乡"]
 CATALOGUE = load_catalogue(ROOT / "targets")
