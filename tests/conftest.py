@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,7 +83,7 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture
-def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Path]]:
     """A fresh data root for the app (MONITORING_DATA), with the demo data copied in unless `demo=False`.
 
     Streamlit's caches are cleared so no test sees another's data.
@@ -101,7 +101,23 @@ def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
         st.cache_data.clear()
         return root
 
-    return make
+    yield make
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def demo_root(data_root) -> Path:
+    """A data root holding a copy of the demo data and no submissions."""
+    return data_root(demo=True)
+
+
+@pytest.fixture
+def empty_root(data_root) -> Path:
+    """A data root with nothing in it."""
+    return data_root(demo=False)
 
 
 @pytest.fixture

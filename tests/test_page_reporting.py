@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 import pandas as pd
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from monitoring.store import Store
 from tests.conftest import FIXTURES, ROOT
 
 APP = str(ROOT / "dashboard.py")
-
-
-@pytest.fixture
-def data_root(tmp_path: Path, monkeypatch) -> Path:
-    root = tmp_path / "data"
-    shutil.copytree(ROOT / "data" / "demo", root / "demo")
-    monkeypatch.setenv("MONITORING_DATA", str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield root
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def empty_root(tmp_path: Path, monkeypatch) -> Path:
-    root = tmp_path / "empty"
-    monkeypatch.setenv("MONITORING_DATA", str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield root
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def open_page(year: int | None = None) -> AppTest:
@@ -58,7 +31,7 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_demo_data_page_shows_summary_detail_and_years(data_root, catalogue):
+def test_demo_data_page_shows_summary_detail_and_years(demo_root, catalogue):
     at = open_page()
     assert at.title[0].value == "报送情况"
     assert any("示例数据" in w.value for w in at.warning)  # the demo banner
@@ -75,7 +48,7 @@ def test_demo_data_page_shows_summary_detail_and_years(data_root, catalogue):
     assert overview["单位"].iloc[0] == "全部单位"
 
 
-def test_filters_by_department_and_state(data_root):
+def test_filters_by_department_and_state(demo_root):
     at = open_page()
     at.selectbox(key="rep_department").select("县卫体局").run()
     at.selectbox(key="rep_state").select("未报送").run()
@@ -86,7 +59,7 @@ def test_filters_by_department_and_state(data_root):
     assert "W1-01a" in set(detail["编号"])  # no 2025 value in the demo data
 
 
-def test_missing_list_downloads_as_excel(data_root):
+def test_missing_list_downloads_as_excel(demo_root):
     at = open_page()
     button = next(b for b in at.get("download_button") if "催报清单" in b.proto.label)
     assert "2025年催报清单" in button.proto.label
@@ -143,13 +116,13 @@ def test_broken_manifest_gives_a_chinese_message(empty_root):
     assert any("提交清单" in e.value for e in at.error)
 
 
-def test_excel_of_the_missing_list_opens(data_root):
+def test_excel_of_the_missing_list_opens(demo_root):
     from monitoring import datasets, intake
     from monitoring.catalogue import load_catalogue
     from monitoring.exports import excel_bytes
 
     catalogue = load_catalogue()
-    data = datasets.load(catalogue, data_root)
+    data = datasets.load(catalogue, demo_root)
     table = intake.reporting_table(catalogue, data.rows, 2025)
     sheets = pd.read_excel(io.BytesIO(excel_bytes({"催报清单": intake.chase_list(table)})), sheet_name=None)
     assert list(sheets["催报清单"].columns) == ["单位", "编号", "指标", "年份", "报送情况"]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -14,19 +12,6 @@ from tests.conftest import FIXTURES, ROOT
 
 APP = str(ROOT / "dashboard.py")
 MEASUREMENTS = FIXTURES / "measurements"
-
-
-@pytest.fixture
-def data_root(tmp_path: Path, monkeypatch) -> Path:
-    """A data root holding a copy of the demo data and no submissions; caches cleared around each test."""
-    root = tmp_path / "data"
-    shutil.copytree(ROOT / "data" / "demo", root / "demo")
-    monkeypatch.setenv("MONITORING_DATA", str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield root
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def open_page(department: str | None = "县卫体局", user: str | None = None) -> AppTest:
@@ -61,14 +46,14 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def test_page_asks_for_the_department_first(data_root):
+def test_page_asks_for_the_department_first(demo_root):
     at = open_page(department=None)
     assert at.title[0].value == "数据填报"
     assert "请先在上方选择本单位" in texts(at.info)
     assert not at.get("download_button")
 
 
-def test_file_checked_before_a_department_is_chosen_cannot_be_submitted(data_root):
+def test_file_checked_before_a_department_is_chosen_cannot_be_submitted(demo_root):
     at = upload(open_page(department=None, user="张三"), "gbk-excel-export.csv")
     assert "3 行数据可以导入" in texts(at.success)
     assert "尚未选择报送单位" in texts(at.warning)
@@ -79,26 +64,26 @@ def test_file_checked_before_a_department_is_chosen_cannot_be_submitted(data_roo
     assert "整个文件不会导入" in texts(at.error)
     at.selectbox(key="submit_department").select("县卫体局").run()
     assert not at.error and not at.button(key="submit_button").disabled
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
 
 
-def test_default_year_is_the_year_being_reported(data_root):
+def test_default_year_is_the_year_being_reported(demo_root):
     at = open_page()
     assert at.selectbox(key="submit_year").value == 2025  # demo data runs to 2025, the last plan year
     assert at.selectbox(key="submit_year").options == [f"{y}年" for y in range(2020, 2026)]
 
 
-def test_template_download_is_offered_for_the_department(data_root):
+def test_template_download_is_offered_for_the_department(demo_root):
     at = open_page()
     buttons = at.get("download_button")
     assert buttons and "县卫体局 2025年填报模板" in buttons[0].proto.label
     at.button(key="submit_guide").click().run()
     assert not at.exception
     assert any("怎样填写模板" in m.value for m in at.markdown)
-    assert not (data_root / "submissions").exists()
+    assert not (demo_root / "submissions").exists()
 
 
-def test_many_errors_are_listed_and_nothing_is_stored(data_root):
+def test_many_errors_are_listed_and_nothing_is_stored(demo_root):
     at = upload(open_page("县妇儿工委办公室", user="张三"), "many-errors.csv")  # may report any indicator
     message = texts(at.error)
     assert "有 4 处错误" in message and "整个文件不会导入" in message
@@ -107,17 +92,17 @@ def test_many_errors_are_listed_and_nothing_is_stored(data_root):
     assert list(errors["代码"]) == ["unknown_indicator", "not_a_number", "unknown_region", "year_out_of_range"]
     assert "约八成" in " ".join(errors["说明"])
     assert not at.get("button") or all(b.key != "submit_button" for b in at.button)
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
 
 
-def test_file_of_another_department_is_rejected_with_the_reason(data_root):
+def test_file_of_another_department_is_rejected_with_the_reason(demo_root):
     at = upload(open_page("县教育局", user="张三"), "gbk-excel-export.csv")
     assert "整个文件不会导入" in texts(at.error)
     errors = errors_table(at)
     assert set(errors["代码"]) == {"not_assigned"}
 
 
-def test_gbk_file_is_previewed_with_changes_and_not_stored_before_the_button(data_root):
+def test_gbk_file_is_previewed_with_changes_and_not_stored_before_the_button(demo_root):
     at = upload(open_page(), "gbk-excel-export.csv")
     assert not at.error
     assert "3 行数据可以导入" in texts(at.success)
@@ -132,16 +117,16 @@ def test_gbk_file_is_previewed_with_changes_and_not_stored_before_the_button(dat
     button = at.button(key="submit_button")
     assert button.disabled  # no name yet
     assert "请先在页面上方填写提交人姓名" in texts(at.caption)
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
 
 
-def test_submit_records_a_pending_entry(data_root):
+def test_submit_records_a_pending_entry(demo_root):
     at = upload(open_page(user="王芳"), "gbk-excel-export.csv")
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
     assert not at.button(key="submit_button").disabled
     at.button(key="submit_button").click().run()
     assert not at.exception, at.exception
-    entries = manifest(data_root)
+    entries = manifest(demo_root)
     assert len(entries) == 1
     entry = entries[0]
     assert (entry["status"], entry["department"], entry["user"], entry["filename"], entry["rows"]) == ("pending", "县卫体局", "王芳", "gbk-excel-export.csv", 3)
@@ -156,13 +141,13 @@ def test_submit_records_a_pending_entry(data_root):
     assert not at.exception
     assert all(b.key != "submit_button" for b in at.button)
     assert entry["id"] in texts(at.success)
-    assert len(manifest(data_root)) == 1
+    assert len(manifest(demo_root)) == 1
 
 
-def test_rejection_reason_is_shown_to_the_department(data_root, catalogue):
+def test_rejection_reason_is_shown_to_the_department(demo_root, catalogue):
     from monitoring.store import Store
 
-    store = Store(data_root)
+    store = Store(demo_root)
     entry, _ = store.submit((MEASUREMENTS / "gbk-excel-export.csv").read_bytes(), "卫体局.csv", "县卫体局", "张三", catalogue)
     store.reject(entry["id"], "李四", "古绛镇接种率与年报不符，请核对")
     at = open_page()
@@ -171,22 +156,22 @@ def test_rejection_reason_is_shown_to_the_department(data_root, catalogue):
     assert "古绛镇接种率与年报不符" in history["说明"].iloc[0]
 
 
-def test_preview_compares_with_live_values(data_root, catalogue):
+def test_preview_compares_with_live_values(demo_root, catalogue):
     from monitoring.store import Store
 
-    Store(data_root).submit("指标编号,年份,数值,分子,分母\nW1-02,2024,52.19,1,1916\nC1-03a,2024,2.7,5,1859\n".encode(), "old.csv", "县卫体局", "张三", catalogue, approve=True)
+    Store(demo_root).submit("指标编号,年份,数值,分子,分母\nW1-02,2024,52.19,1,1916\nC1-03a,2024,2.7,5,1859\n".encode(), "old.csv", "县卫体局", "张三", catalogue, approve=True)
     at = upload(open_page(), "gbk-excel-export.csv")
     preview = next(t.value for t in at.table if "变化" in t.value.columns)
     assert list(preview["现值"]) == ["52.19/10万", "2.7‰", "—"]
     assert list(preview["变化"]) == ["+1.61/10万", "不变", "新增"]
 
 
-def test_unreadable_and_empty_files_get_a_chinese_message(data_root):
+def test_unreadable_and_empty_files_get_a_chinese_message(demo_root):
     at = upload(open_page(user="张三"), "legacy-excel.xls")
     assert "另存为" in " ".join(errors_table(at)["说明"])
     at = upload(open_page(user="张三"), "empty.csv")
     assert "整个文件不会导入" in texts(at.error)
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
 
 
 def test_page_works_on_an_empty_data_root(tmp_path, monkeypatch):
@@ -198,9 +183,9 @@ def test_page_works_on_an_empty_data_root(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def test_broken_manifest_gives_a_chinese_message(data_root):
-    (data_root / "submissions").mkdir()
-    (data_root / "submissions" / "manifest.json").write_text("{broken", encoding="utf-8")
+def test_broken_manifest_gives_a_chinese_message(demo_root):
+    (demo_root / "submissions").mkdir()
+    (demo_root / "submissions" / "manifest.json").write_text("{broken", encoding="utf-8")
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception, at.exception
     assert any("读取数据时出错" in e.value for e in at.error), "the overview stops with a message"
@@ -209,7 +194,7 @@ def test_broken_manifest_gives_a_chinese_message(data_root):
     assert any("读取数据时出错" in e.value for e in at.error)
 
 
-def test_store_write_failure_gives_a_chinese_message(data_root, monkeypatch):
+def test_store_write_failure_gives_a_chinese_message(demo_root, monkeypatch):
     from monitoring.store import Store
 
     def refuse(self, *args, **kwargs):
@@ -220,4 +205,4 @@ def test_store_write_failure_gives_a_chinese_message(data_root, monkeypatch):
     at.button(key="submit_button").click().run()
     assert not at.exception, at.exception
     assert "无法写入数据文件夹" in texts(at.error)
-    assert manifest(data_root) == []
+    assert manifest(demo_root) == []
