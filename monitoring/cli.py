@@ -456,6 +456,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _targets_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+
+
 def build_parser() -> _Parser:
     parser = _Parser(
         prog="python -m monitoring",
@@ -468,11 +472,11 @@ def build_parser() -> _Parser:
     p = sub.add_parser("targets", help="输出目标库（全部规划的指标）", description="输出目标库。")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
     p.add_argument("--plan", help="只输出一个规划，如 women、children、disability")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("regions", help="输出地区表（code,name,level）", description="输出地区表。")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_regions)
 
     p = sub.add_parser("check-targets", help="检查目标文件是否符合规范", description="检查目标文件：语法、字段、类型、重复编号等，逐条列出问题。")
@@ -483,7 +487,7 @@ def build_parser() -> _Parser:
     p.add_argument("file", metavar="文件", help="要校验的 CSV 或 .xlsx 文件")
     p.add_argument("--department", metavar="单位", help="报送单位（给出时只允许该单位负责的指标）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（ok、rows、errors、notices）")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("template", help="生成某单位的填报模板", description="生成某单位某年度的填报模板（.xlsx 或 .csv）。")
@@ -491,7 +495,7 @@ def build_parser() -> _Parser:
     p.add_argument("--year", required=True, type=int, metavar="年份", help="填报年份，如 2025")
     p.add_argument("--out", required=True, metavar="文件", help="输出文件，以 .xlsx 或 .csv 结尾")
     p.add_argument("--root", metavar="目录", help="数据文件夹（默认 data/ 或环境变量 MONITORING_DATA），用于填入上年数值")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_template)
 
     def store_options(p: argparse.ArgumentParser) -> None:
@@ -502,7 +506,7 @@ def build_parser() -> _Parser:
     p.add_argument("--department", required=True, metavar="单位", help="报送单位，如 县卫体局")
     p.add_argument("--user", required=True, metavar="姓名", help="提交人（已启用登录时为用户名，按其角色和单位检查权限）")
     p.add_argument("--approve", action="store_true", help="提交即审核通过（办公室自行导入时使用）")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     store_options(p)
     p.set_defaults(func=cmd_submit)
 
@@ -528,13 +532,13 @@ def build_parser() -> _Parser:
     p = sub.add_parser("history", help="查看一个指标的历次报送值", description="查看一个指标历次审核通过的数值：哪份报送、谁、何时，是否现行。")
     p.add_argument("indicator", metavar="指标编号", help="如 W1-02（共用统计项也可用其任一指标编号）")
     p.add_argument("--region", metavar="地区", help="只看一个地区，如 全县、古绛镇")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     store_options(p)
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("evaluate", help="评估全部指标的状态和预警", description="评估每项指标在某一年的状态、进度、趋势和预警。默认使用正式数据；正式数据为空时使用示例数据。")
     p.add_argument("--data", metavar="目录", help="数据文件夹（其中的 CSV/xlsx 都会读取和校验）")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：有数据的最近一年）")
     p.add_argument("--plan", help="只评估一个规划，如 women、children、disability")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
@@ -552,12 +556,12 @@ def build_parser() -> _Parser:
     p.add_argument("--xlsx", metavar="文件", help="另外输出监测指标汇总表（Excel），以 .xlsx 结尾")
     p.add_argument("--no-charts", action="store_true", help="不生成图表（更快；也可设环境变量 MONITORING_REPORT_CHARTS=0）")
     p.add_argument("--user", metavar="姓名", help="生成人（已启用登录时为办公室用户的用户名，必填），记入审计日志")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="重新生成示例数据", description="按固定随机种子重新生成 data/demo/ 中的示例数据（非真实统计）。")
     p.add_argument("--out", metavar="目录", help="输出文件夹（默认 data/demo/）")
-    p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
+    _targets_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("bench", help="性能基准：按县、市、省、全国规模生成测试数据，测量读取、校验、评估的用时和内存",
