@@ -19,7 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from monitoring.problems import Problem, TargetCode
-from monitoring.units import UNITS
+from monitoring.units import UNITS, format_value
+from monitoring.units import plain as _plain
+from monitoring.units import written_places as _places
 
 TARGETS_DIR = Path(__file__).resolve().parent.parent / "targets"
 REGIONS_FILE = "regions.yaml"
@@ -140,8 +142,6 @@ class Target(_Strict):
 
     def target_label(self) -> str:
         """The target as a person reads it: ≤12.5/10万, ≥90%, 45%左右(±2), 较2020年下降20%."""
-        from monitoring.units import format_value
-
         v = self.target_value
         if self.kind == Kind.MAX:
             return f"≤{format_value(v, self.unit, _places(v))}"
@@ -152,17 +152,6 @@ class Target(_Strict):
         if self.kind == Kind.REDUCE_FROM_BASE:
             return f"较{self.baseline_year}年下降{_plain(v)}%"
         return KIND_LABELS[self.kind]
-
-
-def _plain(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _places(value: float | None) -> int:
-    text = _plain(value)
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 class PlanHeader(_Strict):

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from monitoring.catalogue import COUNTY_REGION, DIRECTION_ONLY, Catalogue, Kind, Scope, Target
-from monitoring.units import UNITS, decimals_for, format_value
+from monitoring.units import UNITS, decimals_for, format_value, plain, written_places
 
 TOTAL_SEX = "合计"
 Z95 = 1.959963984540054
@@ -433,12 +433,7 @@ def _point_unit(target: Target) -> str:
 
 def _plan_value(target: Target, value: float) -> str:
     """A target value printed as the plan prints it: 90%, 12.5/10万, 99.95%."""
-    text = _plain(value)
-    return format_value(value, target.unit, len(text.split(".")[1]) if "." in text else 0)
-
-
-def _plain(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    return format_value(value, target.unit, written_places(value))
 
 
 def _count(x: float | None) -> str:
@@ -454,9 +449,9 @@ def _target_phrase(target: Target, T: float, fmt) -> str:
     if target.kind == Kind.MIN:
         return f"不低于{_plan_value(target, T)}"
     if target.kind == Kind.APPROX:
-        return f"{_plan_value(target, T)}左右（±{_plain(target.tolerance or 0)}）"
+        return f"{_plan_value(target, T)}左右（±{plain(target.tolerance or 0)}）"
     if target.kind == Kind.REDUCE_FROM_BASE:
-        return f"较基期下降{_plain(target.target_value or 0)}%（即不高于{fmt(T)}）"
+        return f"较基期下降{plain(target.target_value or 0)}%（即不高于{fmt(T)}）"
     if target.kind == Kind.INCREASE:
         return f"高于基期值{fmt(T)}"
     return f"低于基期值{fmt(T)}"
@@ -479,7 +474,7 @@ def _explain(r: Result) -> str:
     label = STATUS_STYLE[r.status].label
     if r.status == Status.ACHIEVED:
         if t.kind == Kind.REDUCE_FROM_BASE:
-            middle = f"低于{fmt(T)}（较{r.baseline_year}年下降{_plain(t.target_value or 0)}%）的目标" if latest.value < T else f"达到{phrase}的目标"
+            middle = f"低于{fmt(T)}（较{r.baseline_year}年下降{plain(t.target_value or 0)}%）的目标" if latest.value < T else f"达到{phrase}的目标"
         elif t.kind == Kind.MAX:
             middle = f"低于{_plan_value(t, T)}的目标" if latest.value < T else f"达到{phrase}的目标"
         elif t.kind == Kind.MIN:

@@ -39,8 +39,16 @@ import pandas as pd
 from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan
 from monitoring.datasets import DEMO_LABEL, Dataset
 from monitoring.evaluation import STATUS_STYLE, TOTAL_SEX, WARNING_LABELS, Evaluation, Result, Status, WarningCode, evaluate
-from monitoring.summaries import completeness, completeness_by_department, domain_status_counts, plan_short, status_label, warnings_table
-from monitoring.units import decimals_for, format_value
+from monitoring.summaries import (
+    completeness,
+    completeness_by_department,
+    display_places,
+    domain_status_counts,
+    plan_short,
+    status_label,
+    warnings_table,
+)
+from monitoring.units import format_value
 
 Progress = Callable[[float, str], None]
 
@@ -453,15 +461,11 @@ def _names(results: Iterable[Result]) -> str:
     return "、".join(r.target.name for r in results)
 
 
-def _places(result: Result) -> int:
-    return min(2, decimals_for(result.target.unit, result.target.target_value, result.latest.value if result.latest else None))
-
-
 def value_text(result: Result) -> str:
     """The latest value for a table cell; its year on a second line when it is not the evaluation year (数据缺报)."""
     if result.latest is None:
         return "—"
-    text = format_value(result.latest.value, result.target.unit, _places(result))
+    text = format_value(result.latest.value, result.target.unit, display_places(result))
     if result.latest.year != result.year:
         text += f"\n（{result.latest.year}年）"
     return text
@@ -470,7 +474,7 @@ def value_text(result: Result) -> str:
 def baseline_text(result: Result) -> str:
     if result.baseline_value is None:
         return "—"
-    text = format_value(result.baseline_value, result.target.unit, _places(result))
+    text = format_value(result.baseline_value, result.target.unit, display_places(result))
     if result.baseline_year is not None and result.baseline_year != result.target.baseline_year:
         text += f"（{result.baseline_year}年）"
     return text

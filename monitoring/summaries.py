@@ -13,7 +13,7 @@ import pandas as pd
 
 from monitoring.catalogue import COUNTY_REGION, Catalogue, Target
 from monitoring.evaluation import STATUS_STYLE, WARNING_LABELS, WARNING_SEVERITY, Evaluation, Result, Status
-from monitoring.units import format_value
+from monitoring.units import decimals_for, format_value
 
 TOTAL = "合计"
 
@@ -49,12 +49,11 @@ def plan_short(catalogue: Catalogue, plan: str) -> str:
 def latest_text(result: Result) -> str:
     if result.latest is None:
         return "—"
-    return f"{format_value(result.latest.value, result.target.unit, _places(result))}（{result.latest.year}年）"
+    return f"{format_value(result.latest.value, result.target.unit, display_places(result))}（{result.latest.year}年）"
 
 
-def _places(result: Result) -> int:
-    from monitoring.units import decimals_for
-
+def display_places(result: Result) -> int:
+    """Decimals to show a result's values with: the unit's, widened for the target and latest value, at most 2."""
     return min(2, decimals_for(result.target.unit, result.target.target_value, result.latest.value if result.latest else None))
 
 

@@ -55,6 +55,19 @@ def get_unit(symbol: str) -> Unit:
     return UNITS[symbol]
 
 
+def plain(value: float | None) -> str:
+    """A number without trailing zeros, as people write it (12.5, 90, 99.95); — for none."""
+    if value is None:
+        return "—"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def written_places(value: float | None) -> int:
+    """How many decimals `value` has as written (90 → 0, 99.95 → 2)."""
+    text = plain(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
 def decimals_for(symbol: str, *values: float | None) -> int:
     """Display precision: the unit's default, widened to show a target like 99.95 in full."""
     unit = UNITS.get(symbol)
