@@ -194,7 +194,7 @@ class Region(_Strict):
     code: str
     name: str
     full_name: str
-    level: Literal["province", "city", "county", "town", "township", "zone"]
+    level: Literal["country", "province", "city", "county", "town", "township", "zone"]
     parent: str | None = None
     aliases: list[str] = []
     note: str | None = None
@@ -232,9 +232,11 @@ class Catalogue:
     targets: list[Target]
     regions: list[Region] = field(default_factory=list)
     departments: list[Department] = field(default_factory=list)
+    office: str | None = None  # regions.yaml `office`: the area whose plans these are
 
     def __post_init__(self) -> None:
         self._by_id = {t.id: t for t in self.targets}
+        self._regions = {r.code: r for r in self.regions}
         self._series: dict[str, Series] | None = None
         self._keys: dict[str, str] | None = None
 
@@ -299,25 +301,75 @@ class Catalogue:
         name = self.department_name(department)
         return any(d.name == name and d.all_indicators for d in self.departments)
 
-    def region_name(self, text: str) -> str | None:
-        text = text.strip()
-        for region in self.regions:
-            if text in (region.name, region.full_name, region.code, *region.aliases):
-                return region.name
-        return None
+    def region(self, code: str) -> Region | None:
+        return self._regions.get(code)
 
-    def data_regions(self) -> dict[str, str]:
-        """Every way a data row may name a region (名称, 全称, 代码, 别名) -> the region's name.
+    @property
+    def office_region(self) -> Region | None:
+        """The area this installation monitors: regions.yaml `office`, else the only county listed."""
+        if self.office is not None:
+            return self._regions.get(self.office)
+        counties = self.counties()
+        return counties[0] if len(counties) == 1 else None
 
-        Only the county and what lies within it: a county office's data never
-        describes the province or the city.
+    @property
+    def home_county(self) -> str | None:
+        """The county a row belongs to when it names none: the office itself when the office is a county."""
+        office = self.office_region
+        return office.code if office is not None and office.level == "county" else None
+
+    def counties(self) -> list[Region]:
+        """Every county-level region listed (the units a 区县对比 compares), in file order."""
+        return [r for r in self.regions if r.level == "county"]
+
+    def county_label(self, code: str) -> str:
+        """A county as people name it (绛县, 闻喜县), its code when it is not listed."""
+        region = self._regions.get(code)
+        return region.full_name if region is not None else code
+
+    def county_codes(self) -> dict[str, str]:
+        """Every way a data row may name a county (代码, 名称, 全称, 别名) -> its code.
+
+        "全县" is not a county's name here: in the 地区 column it means the whole
+        of whichever county the row belongs to.
         """
         lookup: dict[str, str] = {}
+        for region in self.counties():
+            for text in (region.code, region.name, region.full_name, *region.aliases):
+                if text != COUNTY_REGION:
+                    lookup[text] = region.code
+        return lookup
+
+    def region_name(self, text: str) -> str | None:
+        """The 地区 value a data row holds for a region written any known way (a county is "全县")."""
+        text = text.strip()
+        if text == COUNTY_REGION:
+            return COUNTY_REGION
         for region in self.regions:
-            if region.level in ("province", "city"):
+            if text in (region.name, region.full_name, region.code, *region.aliases):
+                return COUNTY_REGION if region.level == "county" else region.name
+        return None
+
+    def data_regions(self) -> dict[str, list[tuple[str, str | None]]]:
+        """Every way a data row's 地区 may be written -> the (地区 value, county code) it can mean.
+
+        A county (by name, 全称, code or alias) is its "全县"; a town, township or
+        zone is itself within its county. Blank and "全县" mean the whole of the
+        row's own county (None). Township names may repeat across counties, so a
+        text can mean several regions; the row's 区县 decides. Only counties and
+        what lies within them: data never describes a province or a city.
+        """
+        lookup: dict[str, list[tuple[str, str | None]]] = {"": [(COUNTY_REGION, None)], COUNTY_REGION: [(COUNTY_REGION, None)]}
+        for region in self.regions:
+            if region.level in ("country", "province", "city"):
                 continue
-            for text in (region.name, region.full_name, region.code, *region.aliases):
-                lookup[text] = region.name
+            meaning = (COUNTY_REGION, region.code) if region.level == "county" else (region.name, region.parent)
+            for text in dict.fromkeys((region.name, region.full_name, region.code, *region.aliases)):
+                if text == COUNTY_REGION:
+                    continue
+                choices = lookup.setdefault(text, [])
+                if meaning not in choices:
+                    choices.append(meaning)
         return lookup
 
     def series_keys(self) -> dict[str, str]:
@@ -327,9 +379,14 @@ class Catalogue:
         assert self._keys is not None
         return self._keys
 
-    def townships(self) -> list[Region]:
-        """The county's towns and townships (the units of an each_township target)."""
-        return [r for r in self.regions if r.level in ("town", "township")]
+    def townships(self, county: str | None = None) -> list[Region]:
+        """A county's towns and townships (the units of an each_township target); default: the home county's."""
+        county = county or self.home_county
+        return [r for r in self.regions if r.level in ("town", "township") and r.parent == county]
+
+    def township_names(self) -> set[str]:
+        """The names of every county's towns and townships (a data row's 地区 is checked against its own county)."""
+        return {r.name for r in self.regions if r.level in ("town", "township")}
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per target with exactly the CSV columns, for export."""
@@ -516,7 +573,7 @@ def check_catalogue(directory: Path | str = TARGETS_DIR) -> tuple[Catalogue | No
         return None, problems
 
     departments = _load_departments(directory, problems)
-    regions = _load_regions(directory, problems)
+    regions, office = _load_regions(directory, problems)
     known_departments = {name for d in departments for name in (d.name, d.full_name, *d.aliases)}
 
     plans: dict[str, Plan] = {}
@@ -548,7 +605,7 @@ def check_catalogue(directory: Path | str = TARGETS_DIR) -> tuple[Catalogue | No
     ordered = dict(sorted(plans.items(), key=lambda item: (item[1].order, item[1].file)))
     rank = {key: index for index, key in enumerate(ordered)}
     targets.sort(key=lambda t: rank[t.plan])  # stable: each plan keeps its file order
-    return Catalogue(ordered, targets, regions, departments), problems
+    return Catalogue(ordered, targets, regions, departments, office), problems
 
 
 def load_catalogue(directory: Path | str = TARGETS_DIR) -> Catalogue:
@@ -665,7 +722,8 @@ def _check_statistics(targets: list[Target], where: dict[str, tuple[str, int | N
             problems.append(Problem(TargetCode.STATISTIC_UNIT_MISMATCH, f"共用统计项“{t.statistic}”在 {first.id} 中的单位是“{first.unit}”，这里是“{t.unit}”。同一统计项只能有一个单位。", file, line, "unit", t.id))
 
 
-def _load_list(directory: Path, filename: str, key: str, problems: list[Problem]) -> tuple[_Located | None, list[Any]]:
+def _load_list(directory: Path, filename: str, key: str, problems: list[Problem],
+               optional: tuple[str, ...] = ()) -> tuple[_Located | None, list[Any]]:
     path = directory / filename
     if not path.exists():
         return None, []
@@ -675,14 +733,14 @@ def _load_list(directory: Path, filename: str, key: str, problems: list[Problem]
     if not isinstance(located.data, dict) or not isinstance(located.data.get(key), list):
         problems.append(Problem(TargetCode.NOT_A_MAPPING, f"文件顶层应为“{key}:”加一个列表。", filename, 1, key))
         return None, []
-    unknown = set(located.data) - {key}
+    unknown = set(located.data) - {key, *optional}
     for extra in sorted(unknown):
         problems.append(Problem(TargetCode.UNKNOWN_KEY, f"未知字段“{extra}”。", filename, located.lines.get((extra,)), extra))
     return located, located.data[key]
 
 
-def _load_regions(directory: Path, problems: list[Problem]) -> list[Region]:
-    located, items = _load_list(directory, REGIONS_FILE, "regions", problems)
+def _load_regions(directory: Path, problems: list[Problem]) -> tuple[list[Region], str | None]:
+    located, items = _load_list(directory, REGIONS_FILE, "regions", problems, optional=("office",))
     regions: list[Region] = []
     for index, raw in enumerate(items):
         base = ("regions", index)
@@ -692,18 +750,27 @@ def _load_regions(directory: Path, problems: list[Problem]) -> list[Region]:
             assert located is not None
             problems.extend(_pydantic_problems(exc, REGIONS_FILE, located, base, None))
     codes: set[str] = set()
-    names: set[str] = set()
+    names: set[tuple[str | None, str]] = set()  # township names repeat across counties, not within one
     for index, region in enumerate(regions):
         line = located.lines.get(("regions", index)) if located else None
-        for label, value, seen in (("区划代码", region.code, codes), ("名称", region.name, names)):
-            if value in seen:
-                problems.append(Problem(TargetCode.DUPLICATE_REGION, f"{label}“{value}”重复。", REGIONS_FILE, line))
-            seen.add(value)
+        if region.code in codes:
+            problems.append(Problem(TargetCode.DUPLICATE_REGION, f"区划代码“{region.code}”重复。", REGIONS_FILE, line))
+        if (region.parent, region.name) in names:
+            problems.append(Problem(TargetCode.DUPLICATE_REGION, f"名称“{region.name}”在同一上级地区下重复。", REGIONS_FILE, line))
+        codes.add(region.code)
+        names.add((region.parent, region.name))
     for index, region in enumerate(regions):
         if region.parent is not None and region.parent not in codes:
             line = located.lines.get(("regions", index)) if located else None
             problems.append(Problem(TargetCode.UNKNOWN_PARENT, f"{region.name}的上级代码“{region.parent}”不在本文件中。", REGIONS_FILE, line, "parent"))
-    return regions
+    office = located.data.get("office") if located is not None else None
+    if office is not None:
+        office = str(office)
+        if office not in codes or next(r for r in regions if r.code == office).level not in ("country", "province", "city", "county"):
+            problems.append(Problem(TargetCode.UNKNOWN_OFFICE, f"office“{office}”应为本文件中一个县、市、省的区划代码（本平台所属的地区）。",
+                                    REGIONS_FILE, located.lines.get(("office",)) if located else None, "office"))
+            office = None
+    return regions, office
 
 
 def _load_departments(directory: Path, problems: list[Problem]) -> list[Department]:

@@ -1,7 +1,9 @@
 """Which measurements a view or report evaluates: the live data set, the demo data, or a folder.
 
 The live data set is used as soon as it has any row; until then the demo data
-is shown, clearly marked. The two are never mixed.
+is shown, clearly marked. The two are never mixed. A data set may hold several
+counties (column `county`); the county pages and reports take one of them
+(`for_county`), the 区县对比 all of them.
 """
 
 from __future__ import annotations
@@ -40,6 +42,25 @@ class Dataset:
     def years(self) -> list[int]:
         return sorted({int(y) for y in self.rows["year"].dropna()}) if not self.rows.empty else []
 
+    def counties(self) -> list[str]:
+        """The county codes the rows hold, in order of their count of rows (most first), then code."""
+        if self.rows.empty:
+            return []
+        counts = self.rows["county"].astype(str).value_counts()
+        return sorted(counts.index, key=lambda code: (-counts[code], code))
+
+    @property
+    def several_counties(self) -> bool:
+        """Whether a 区县对比 has anything to compare."""
+        return self.rows["county"].nunique() > 1 if not self.rows.empty else False
+
+    def for_county(self, county: str) -> Dataset:
+        """One county's rows: what the county pages and reports evaluate."""
+        if not self.several_counties and (self.rows.empty or self.rows["county"].iloc[0] == county):
+            return self
+        rows = self.rows[self.rows["county"] == county].reset_index(drop=True)
+        return Dataset(rows, self.source, self.location, self.skipped)
+
 
 def data_root() -> Path:
     """The data root: $MONITORING_DATA, else data/ beside the code."""
@@ -67,7 +88,7 @@ def read_folder(folder: Path, catalogue: Catalogue) -> Dataset:
         frames.append(frame)
     if frames:
         rows = pd.concat(frames, ignore_index=True)
-        rows = rows.drop_duplicates(["indicator_id", "year", "region", "sex"], keep="last").reset_index(drop=True)
+        rows = rows.drop_duplicates(["indicator_id", "year", "county", "region", "sex"], keep="last").reset_index(drop=True)
     else:
         rows = pd.DataFrame(columns=[*COLUMNS, "file"])
     return Dataset(rows, "folder", folder, skipped)

@@ -578,12 +578,21 @@ def latest_year(data: pd.DataFrame) -> int | None:
 
 def evaluate(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, plan: str | None = None,
              targets: Iterable[Target] | None = None) -> Evaluation:
-    """Evaluate every target (of a plan) in `year` (default: the latest year with data)."""
+    """Evaluate every target (of a plan) of one county in `year` (default: the latest year with data).
+
+    `data` is one county's rows (`Dataset.for_county`); many counties go to `evaluate_many`.
+    """
+    county = catalogue.home_county
+    if "county" in data and not data.empty:
+        present = pd.unique(data["county"].astype(object))
+        if len(present) > 1:
+            raise ValueError(f"evaluate() takes one county's rows, got {len(present)} counties; use Dataset.for_county or evaluate_many")
+        county = str(present[0]) or county
     if year is None:
         year = latest_year(data) or max(t.target_year or 0 for t in catalogue)
     chosen = list(targets) if targets is not None else catalogue.for_plan(plan)
     data = data[data["value"].notna()] if not data.empty else data
-    township_names = {r.name for r in catalogue.townships()}
+    township_names = {r.name for r in catalogue.townships(county)}
     series = _SeriesPoints(data)
     results = []
     for target in chosen:
@@ -831,7 +840,7 @@ def evaluate_many(catalogue: Catalogue, data: pd.DataFrame, year: int | None = N
     value_all = data["value"].to_numpy(dtype=float)
     year_all = data["year"].to_numpy(dtype=float)
     usable = ~np.isnan(value_all) & (series_all >= 0) & (county_codes >= 0) & total
-    township_names = {r.name for r in catalogue.townships()}
+    township_names = catalogue.township_names()  # validation has checked each township lies in its row's county
     is_county = _lookup(region_codes, np.array([r == COUNTY_REGION for r in regions], dtype=bool), False)
     is_township = _lookup(region_codes, np.array([r in township_names for r in regions], dtype=bool), False)
     take = np.flatnonzero(usable & is_county & (year_all <= year))

@@ -34,7 +34,7 @@ from monitoring.catalogue import COUNTY_REGION, Catalogue
 from monitoring.problems import DataCode, NoticeCode, Problem
 from monitoring.units import UNITS, format_value
 
-COLUMNS = ["indicator_id", "year", "value", "region", "sex", "numerator", "denominator", "source", "note"]
+COLUMNS = ["indicator_id", "year", "value", "region", "sex", "numerator", "denominator", "source", "note", "county"]
 NUMERIC = ["year", "value", "numerator", "denominator"]
 SEXES = {"合计": "合计", "总计": "合计", "全部": "合计", "女": "女", "女性": "女", "男": "男", "男性": "男"}
 MISSING_MARKERS = {"", "—", "——", "-", "--", "/", "无", "未统计", "暂无", "…", "...", "–"}
@@ -51,6 +51,8 @@ ALIASES: dict[str, str] = {
     "denominator": "denominator", "分母": "denominator",
     "source": "source", "数据来源": "source", "来源": "source",
     "note": "note", "备注": "note", "说明": "note",
+    "county": "county", "区县": "county", "区县代码": "county", "区县名称": "county", "县区": "county", "所属区县": "county",
+    "县(市、区)": "county", "县(市区)": "county", "县市区": "county", "县(区)": "county",
 }
 # Columns a template shows for reference; ignored on import without a notice.
 READ_ONLY = {"指标名称", "name", "单位", "unit", "目标", "目标值", "上年数值", "基期值", "序号", "责任单位", "规划"}
@@ -433,7 +435,7 @@ def _as_objects(cells: Any) -> np.ndarray:
 
 
 _DEFAULT_LABELS = {"indicator_id": "指标编号", "year": "年份", "value": "数值", "region": "地区", "sex": "性别",
-                   "numerator": "分子", "denominator": "分母", "source": "数据来源", "note": "备注"}
+                   "numerator": "分子", "denominator": "分母", "source": "数据来源", "note": "备注", "county": "区县"}
 
 
 def _find_header(rows: list[list[str]]) -> int | None:
@@ -752,7 +754,7 @@ def _combine(frames: list[pd.DataFrame], labels: list[str]) -> pd.DataFrame:
         return frame
     if len(frames) == 1:
         return frames[0]
-    text = ["indicator_id", "region", "sex", "source", "note", "_written", "_value_col"]
+    text = ["indicator_id", "region", "sex", "source", "note", "county", "_written", "_value_col"]
     for column in text:
         categories = pd.Index(sorted({c for f in frames for c in f[column].cat.categories}), dtype=object)
         for f in frames:
@@ -872,10 +874,8 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
     del upper
     add(out, DataCode.OUT_OF_RANGE, "value", lambda r: _range_message(series[r["_key"]], value[r.name]))
 
-    # Region and sex.
-    regions = t["region"].map(lambda s: s.map({"": COUNTY_REGION, **catalogue.data_regions()}))
-    add(regions.isna(), DataCode.UNKNOWN_REGION, "region",
-        lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
+    # County and region, then sex.
+    regions, counties = _regions(t, catalogue, add)
     sexes = t["sex"].map(lambda s: s.map({"": "合计", **SEXES}))
     add(sexes.isna(), DataCode.UNKNOWN_SEX, "sex", lambda r: f"性别“{r['sex']}”无效，只能填“合计”“女”或“男”（空白视为合计）。")
 
@@ -897,6 +897,7 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
             "denominator": pd.Series(denominator, index=index),
             "source": t["source"].series(index=index),
             "note": t["note"].series(index=index),
+            "county": counties.series(index=index),
             "_row": pd.Series(cells.rows, index=index),
             "_written": t["indicator_id"].series(index=index),
             "_value_col": t["_value_col"].series(index=index),
@@ -915,6 +916,7 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
         "denominator": denominator,
         "source": t["source"].categorical(),
         "note": t["note"].categorical(),
+        "county": counties.categorical(),
         "_row": cells.rows,
         "_written": t["indicator_id"].categorical(),
         "_value_col": t["_value_col"].categorical(),
@@ -927,6 +929,81 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
     if clean.any():
         rows = pd.concat([_merge_duplicates(rows[clean], errors, notices), rows[~clean]])
     return rows
+
+
+def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Text]:
+    """Each row's 地区 value and county code, and the errors of both columns.
+
+    The county comes from the 区县 column, else from a county named in the 地区
+    column, else from the office's own county (a county office's files need no
+    区县 column). A township is looked up within the row's county, since names
+    repeat across counties. Decided once per distinct (区县, 地区) pair.
+    """
+    county_lookup = catalogue.county_codes()
+    county_text = t["county"]
+    named = county_text.labels.map(lambda text: "" if text == "" else county_lookup.get(text, np.nan)).astype(object)
+    add(county_text.spread(named.isna()), DataCode.UNKNOWN_COUNTY, "county",
+        lambda r: f"区县“{r['county']}”无法识别。请填写区县的六位区划代码（如 140826）或名称（如 绛县），见 targets/regions.yaml。")
+    choices = catalogue.data_regions()
+    home = catalogue.home_county
+    region_text = t["region"]
+    pairs = county_text.codes.astype(np.int64) * max(len(region_text.labels), 1) + region_text.codes
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    values = np.empty(len(unique), dtype=object)
+    codes = np.empty(len(unique), dtype=object)
+    problem = np.zeros(len(unique), dtype=np.int8)  # 0 none, 1 unknown region, 2 missing county, 3 region elsewhere
+    width = max(len(region_text.labels), 1)
+    for i, pair in enumerate(unique):
+        given = named.iloc[pair // width]
+        text = region_text.labels.iloc[pair % width]
+        if pd.isna(given):
+            values[i], codes[i] = None, None  # the 区县 error is already recorded
+            continue
+        meanings = choices.get(text, [])
+        if not meanings:
+            values[i], codes[i], problem[i] = None, None, 1
+            continue
+        if given:
+            fits = [m for m in meanings if m[1] in (None, given)]
+            if fits:
+                values[i], codes[i] = fits[0][0], given
+            else:
+                values[i], codes[i], problem[i] = None, None, 3
+            continue
+        local = [m for m in meanings if m[1] == home] if home else []
+        anywhere = [m for m in meanings if m[1] is None]
+        if local or (anywhere and home):
+            values[i], codes[i] = (local or anywhere)[0][0], home
+        elif len(meanings) == 1 and meanings[0][1] is not None:
+            values[i], codes[i] = meanings[0]
+        else:
+            values[i], codes[i], problem[i] = None, None, 2
+    row_problem = problem[inverse]
+    add(row_problem == 1, DataCode.UNKNOWN_REGION, "region",
+        lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
+    office = catalogue.office_region
+
+    def missing(r: Any) -> str:
+        if r["region"] in ("", COUNTY_REGION):
+            return (f"缺少区县。本平台汇总{office.full_name if office else '多个区县'}各区县的数据，每一行都要在“区县”列填写区县的"
+                    "区划代码或名称（如 140826 或 绛县）。")
+        return f"地区“{r['region']}”在多个区县都有，请在“区县”列写明是哪个区县的。"
+
+    add(row_problem == 2, DataCode.MISSING_COUNTY, "county", missing)
+
+    def elsewhere(r: Any) -> str:
+        owners = "、".join(catalogue.county_label(m[1]) for m in choices.get(r["region"], []) if m[1])
+        return (f"地区“{r['region']}”属于{owners}，与本行的区县“{r['county']}”（{catalogue.county_label(county_lookup[r['county']])}）不符。"
+                "请核对“区县”或“地区”。")
+
+    add(row_problem == 3, DataCode.REGION_NOT_IN_COUNTY, "region", elsewhere)
+    return _per_pair(values, inverse), _per_pair(codes, inverse)
+
+
+def _per_pair(values: np.ndarray, inverse: np.ndarray) -> _Text:
+    """A column from one value per distinct pair (pairs may share a value: labels stay distinct)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return _Text(codes.astype(np.int32)[inverse], pd.Series(np.asarray(uniques, dtype=object), dtype=object))
 
 
 def _normalized(labels: pd.Series) -> pd.Series:
@@ -978,11 +1055,11 @@ def _fmt(value: float) -> str:
 
 
 def _merge_duplicates(rows: pd.DataFrame, errors: _Sink, notices: _Sink) -> pd.DataFrame:
-    """Same indicator, year, region and sex twice: the same value merges (keeping the row with counts); another value is an error.
+    """Same indicator, year, county, region and sex twice: the same value merges (keeping the row with counts); another value is an error.
 
     With many files (column `_file`), only rows of the same file are compared.
     """
-    key = ["indicator_id", "year", "region", "sex"]
+    key = ["indicator_id", "year", "county", "region", "sex"]
     if "_file" in rows:
         key = ["_file", *key]
         duplicated = pd.Series(_duplicated_codes(rows), index=rows.index)
@@ -1011,10 +1088,10 @@ def _merge_duplicates(rows: pd.DataFrame, errors: _Sink, notices: _Sink) -> pd.D
 
 
 def _duplicated_codes(rows: pd.DataFrame) -> np.ndarray:
-    """`rows.duplicated([_file, indicator_id, year, region, sex], keep=False)` for categorical rows, from one integer per row."""
+    """`rows.duplicated([_file, indicator_id, year, county, region, sex], keep=False)` for categorical rows, from one integer per row."""
     key = np.zeros(len(rows), dtype=np.int64)
     span = 1
-    for column in ("_file", "indicator_id", "year", "region", "sex"):
+    for column in ("_file", "indicator_id", "year", "county", "region", "sex"):
         values = rows[column]
         if isinstance(values.dtype, pd.CategoricalDtype):
             part = values.cat.codes.to_numpy().astype(np.int64) + 1  # missing (-1) becomes 0
@@ -1023,7 +1100,7 @@ def _duplicated_codes(rows: pd.DataFrame) -> np.ndarray:
         size = int(part.max()) + 1 if len(part) else 1
         span *= size
         if span >= 2**62:
-            return rows.duplicated(["_file", "indicator_id", "year", "region", "sex"], keep=False).to_numpy()
+            return rows.duplicated(["_file", "indicator_id", "year", "county", "region", "sex"], keep=False).to_numpy()
         key *= size
         key += part
         del part

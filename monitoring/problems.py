@@ -39,6 +39,7 @@ class TargetCode(StrEnum):
     STATISTIC_UNIT_MISMATCH = "statistic_unit_mismatch"
     DUPLICATE_REGION = "duplicate_region"
     UNKNOWN_PARENT = "unknown_parent"
+    UNKNOWN_OFFICE = "unknown_office"
     DUPLICATE_DEPARTMENT = "duplicate_department"
     NO_PLANS = "no_plans"
 
@@ -61,6 +62,9 @@ class DataCode(StrEnum):
     INVALID_YEAR = "invalid_year"
     YEAR_OUT_OF_RANGE = "year_out_of_range"
     UNKNOWN_REGION = "unknown_region"
+    UNKNOWN_COUNTY = "unknown_county"
+    MISSING_COUNTY = "missing_county"
+    REGION_NOT_IN_COUNTY = "region_not_in_county"
     UNKNOWN_SEX = "unknown_sex"
     INVALID_COUNT = "invalid_count"
     INCOMPLETE_COUNTS = "incomplete_counts"

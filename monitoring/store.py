@@ -50,7 +50,7 @@ from monitoring.measurements import COLUMNS, NUMERIC, XLSX_MAGIC, ValidationRepo
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 SUBMISSION_ID = re.compile(r"^S\d{8}T\d{6}-[0-9a-f]{6}$")
-KEY = ["indicator_id", "year", "region", "sex"]
+KEY = ["indicator_id", "year", "county", "region", "sex"]
 TEXT_COLUMNS = [c for c in COLUMNS if c not in NUMERIC]
 PROVENANCE = ["submission_id", "department", "user", "time", "file", "approved_by", "approved_at"]
 FIRST_ERRORS = 10  # errors kept in the manifest; the full list is re-created by validating the kept file
@@ -197,15 +197,39 @@ def rows_csv(rows: pd.DataFrame) -> bytes:
 def read_rows_csv(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a rows CSV written by `rows_csv`: text stays text ("" for blank), numbers are numbers."""
     wanted = columns or COLUMNS
+    present = wanted
+    if "county" in wanted:  # files kept before the 区县 column existed: one county's rows, "" until `with_county`
+        header = pd.read_csv(path, encoding="utf-8-sig", nrows=0).columns
+        if "county" not in header:
+            present = [c for c in wanted if c != "county"]
     frame = pd.read_csv(
         path,
         encoding="utf-8-sig",
-        usecols=wanted,
+        usecols=present,
         dtype={c: str for c in TEXT_COLUMNS if c in wanted},
         keep_default_na=False,
         na_values={c: [""] for c in NUMERIC if c in wanted},
     )
+    if "county" in wanted and "county" not in frame:
+        frame["county"] = ""
     return _typed(frame[wanted])
+
+
+def _covers(covered: set[tuple], keys: set[tuple]) -> bool:
+    """Whether every key (indicator, year, county, region, sex) is in `covered`; a key kept without a county
+    (before the 区县 column existed) matches the same indicator, year, region and sex of any county."""
+    loose = {(k, y, r, s) for k, y, _, r, s in covered}
+    return all(key in covered or (key[2] == "" and (key[0], key[1], key[3], key[4]) in loose) for key in keys)
+
+
+def with_county(rows: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
+    """Rows kept before the 区县 column existed belong to the office's own county."""
+    if "county" in rows and catalogue is not None and catalogue.home_county:
+        blank = rows["county"] == ""
+        if blank.any():
+            rows = rows.copy()
+            rows.loc[blank, "county"] = catalogue.home_county
+    return rows
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -366,7 +390,7 @@ class Store:
             if earlier["department"] != entry["department"] or earlier["status"] not in (Status.PENDING, Status.APPROVED):
                 continue
             keys = self._keys(earlier["id"])
-            if keys is not None and covered is not None and keys <= covered:
+            if keys is not None and covered is not None and _covers(covered, keys):
                 earlier.update(status=Status.SUPERSEDED.value, superseded_by=entry["id"], superseded_at=when)
 
     def _keys(self, submission_id: str) -> set[tuple] | None:
@@ -374,7 +398,7 @@ class Store:
         if not path.exists():
             return None
         frame = read_rows_csv(path, KEY)
-        return {(k, int(y), r, s) for k, y, r, s in frame.itertuples(index=False)}
+        return {(k, int(y), c, r, s) for k, y, c, r, s in frame.itertuples(index=False)}
 
     def _new_id(self, entries: list[Entry], moment: datetime) -> str:
         taken = {e["id"] for e in entries}
@@ -549,5 +573,10 @@ class Store:
             values = values.assign(_ts=pd.Series(dtype="float64"), _seq=pd.Series(dtype="float64"), effective=pd.Series(dtype=bool))
             return values, skipped
         values = pd.concat(frames, ignore_index=True).sort_values(["_ts", "_seq"], kind="stable").reset_index(drop=True)
+        if catalogue is None and (values["county"] == "").any():
+            from monitoring.catalogue import load_catalogue
+
+            catalogue = load_catalogue()
+        values = with_county(values, catalogue)
         values["effective"] = ~values.duplicated(KEY, keep="last")
         return values, skipped

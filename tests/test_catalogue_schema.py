@@ -38,6 +38,7 @@ BAD_FILES = [
     ("dirs/statistic-unit-mismatch", TargetCode.STATISTIC_UNIT_MISMATCH, "a.yaml", 27, "C1-03", "unit"),
     ("dirs/duplicate-region", TargetCode.DUPLICATE_REGION, "regions.yaml", 4, None, None),
     ("dirs/unknown-parent", TargetCode.UNKNOWN_PARENT, "regions.yaml", 3, None, "parent"),
+    ("dirs/unknown-office", TargetCode.UNKNOWN_OFFICE, "regions.yaml", 1, None, "office"),
     ("dirs/duplicate-department-alias", TargetCode.DUPLICATE_DEPARTMENT, "departments.yaml", 3, None, None),
     ("dirs/no-plans", TargetCode.NO_PLANS, None, None, None, None),
 ]
