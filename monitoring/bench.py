@@ -52,7 +52,7 @@ YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
 EVALUATION_YEAR = 2025
 HOME_COUNTY = "140826"
 BENCH_MARK = "基准测试数据（随机生成，非真实统计）"
-FILE_HEADER = ["指标编号", "指标名称", "单位", "年份", "数值", "分子", "分母", "地区", "性别", "数据来源", "备注"]
+FILE_HEADER = ["指标编号", "指标名称", "单位", "年份", "数值", "分子", "分母", "区县代码", "地区", "性别", "数据来源", "备注"]
 TOTAL = "合计"
 
 # Thinning: the share of reported (series, year) cells, township rows and 女/男 rows, and of series without any data.
@@ -104,8 +104,17 @@ class Generated:
     counties: int
 
 
-def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENCH_SEED) -> Generated:
-    """Write one CSV per county into `folder` (seeded: the same arguments give the same bytes)."""
+def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENCH_SEED, codes: list[str] | None = None,
+             mark: str = BENCH_MARK) -> Generated:
+    """Write one CSV per county into `folder` (seeded: the same arguments give the same bytes).
+
+    `codes` names the counties (default: 绛县, then synthetic codes); each row carries its county's
+    code in the 区县代码 column. Township rows are written only for counties whose towns and townships
+    regions.yaml lists under the reference county's names; `mark` fills 数据来源.
+    """
+    codes = codes or county_codes(counties)
+    if len(codes) != counties:
+        raise ValueError(f"{counties} counties need {counties} codes, got {len(codes)}")
     folder.mkdir(parents=True, exist_ok=True)
     ref = _reference(catalogue, seed)
     series = catalogue.series()
@@ -147,7 +156,9 @@ def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENC
     s = ref_series[i]
     keep = keep_cell[c, s, cell_year[i]] & ~none[c, s]
     u = rng.random(len(c))
-    keep &= ~township_row[i] | (u < KEEP_TOWNSHIP)
+    reference_townships = set(ref["region"][township_row])
+    listed = np.array([reference_townships <= {r.name for r in catalogue.townships(code)} for code in codes], dtype=bool)
+    keep &= ~township_row[i] | ((u < KEEP_TOWNSHIP) & listed[c])
     keep &= ~sex_row[i] | (u < KEEP_SEX)
     c, i, s = c[keep], i[keep], s[keep]
     n = len(c)
@@ -179,8 +190,7 @@ def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENC
         "county": c, "key": s, "year": ref_year[i], "value": value, "numerator": num_out, "denominator": new_den,
         "region": ref["region"].to_numpy()[i], "sex": ref["sex"].to_numpy()[i],
     })
-    codes = county_codes(counties)
-    _write(catalogue, keys, frame, codes, folder)
+    _write(catalogue, keys, frame, codes, folder, mark)
     paths = [folder / f"{code}.csv" for code in codes]
     return Generated(folder, paths, n, counties)
 
@@ -198,7 +208,7 @@ def _round(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     return out
 
 
-def _write(catalogue: Catalogue, keys: list[str], frame: pd.DataFrame, codes: list[str], folder: Path) -> None:
+def _write(catalogue: Catalogue, keys: list[str], frame: pd.DataFrame, codes: list[str], folder: Path, mark: str) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -216,9 +226,10 @@ def _write(catalogue: Catalogue, keys: list[str], frame: pd.DataFrame, codes: li
         "value": pa.array(frame["value"].to_numpy()),
         "numerator": pa.array(frame["numerator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
         "denominator": pa.array(frame["denominator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
+        "county": pa.array(np.asarray(codes, dtype=object)[frame["county"].to_numpy()], pa.string()),
         "region": pa.array(frame["region"].to_numpy(dtype=object), pa.string()),
         "sex": pa.array(frame["sex"].to_numpy(dtype=object), pa.string()),
-        "source": pa.array(np.full(len(frame), BENCH_MARK, dtype=object), pa.string()),
+        "source": pa.array(np.full(len(frame), mark, dtype=object), pa.string()),
         "note": pa.array(np.full(len(frame), "", dtype=object), pa.string()),
     })
     header = ("\ufeff" + ",".join(FILE_HEADER) + "\n").encode("utf-8")

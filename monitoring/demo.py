@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -641,3 +642,37 @@ def load_demo(catalogue: Catalogue, folder: Path = DEMO_DIR) -> pd.DataFrame:
         report = validate_bytes(file.read_bytes(), catalogue, file.name)
         frames.append(report.rows[COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+CITY_PREFIX = "示例数据-区县-"
+
+
+def write_counties_demo(catalogue: Catalogue, folder: Path, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Demo data of every county regions.yaml lists (运城市's 13), one file each with a 区县代码 column.
+
+    What a city office's data root holds, for trying the 区县对比: each county gets the demo
+    county's series moved by a seeded county level and noise (the benchmark's generator, with
+    this demo's mark); only counties whose townships are listed get township rows. Earlier
+    files of this kind in `folder` are replaced; the single-county demo files are left alone.
+    """
+    from monitoring.bench import generate as generate_counties
+
+    folder = Path(folder)
+    counties = catalogue.counties()
+    if len(counties) < 2:
+        raise ValueError("regions.yaml 中只有一个区县，无法生成多区县示例数据。")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{CITY_PREFIX}*.csv"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(prefix="monitoring-counties-") as tmp:
+        made = generate_counties(catalogue, len(counties), Path(tmp), seed, codes=[r.code for r in counties], mark=DEMO_MARK)
+        written = []
+        for region, path in zip(counties, made.paths, strict=True):
+            target = folder / f"{CITY_PREFIX}{region.full_name}.csv"
+            data = path.read_bytes()
+            report = validate_bytes(data, catalogue, target.name)
+            if not report.ok:
+                raise ValueError(f"示例数据 {target.name} 未通过校验：{report.errors[0]}")
+            target.write_bytes(data)
+            written.append(target)
+    return written

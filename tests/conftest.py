@@ -5,6 +5,8 @@
   fixture files (names relative to `tests/fixtures/targets/`). Bad-input fixtures
   are named after their problem, e.g. `duplicate-id.yaml`.
 - `catalogue`: the real catalogue of `targets/`, loaded once per session.
+- `data_root(demo=...)`, `demo_root`, `counties_root`, `empty_root`: data roots for the app
+  (one county's demo data, 运城市's 13 counties' demo data, nothing).
 """
 
 from __future__ import annotations
@@ -82,19 +84,32 @@ def catalogue() -> Catalogue:
     return load_catalogue(ROOT / "targets")
 
 
+@pytest.fixture(scope="session")
+def counties_demo(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Path:
+    """The demo data of the 13 counties of 运城市 (`demo.write_counties_demo`), made once per session."""
+    from monitoring.demo import write_counties_demo
+
+    folder = tmp_path_factory.mktemp("counties") / "demo"
+    write_counties_demo(catalogue, folder)
+    return folder
+
+
 @pytest.fixture
-def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Path]]:
-    """A fresh data root for the app (MONITORING_DATA), with the demo data copied in unless `demo=False`.
+def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counties_demo: Path) -> Iterator[Callable[..., Path]]:
+    """A fresh data root for the app (MONITORING_DATA): `demo=True` copies in the demo data (one county),
+    `demo="counties"` the demo data of 运城市's 13 counties (what a city office holds), `demo=False` nothing.
 
     Streamlit's caches are cleared so no test sees another's data.
     """
 
-    def make(demo: bool = True) -> Path:
+    def make(demo: bool | str = True) -> Path:
         import streamlit as st
 
         root = tmp_path / "data"
         root.mkdir(exist_ok=True)
-        if demo:
+        if demo == "counties":
+            shutil.copytree(counties_demo, root / "demo", dirs_exist_ok=True)
+        elif demo:
             shutil.copytree(ROOT / "data" / "demo", root / "demo", dirs_exist_ok=True)
         monkeypatch.setenv("MONITORING_DATA", str(root))
         st.cache_resource.clear()
@@ -115,6 +130,12 @@ def demo_root(data_root) -> Path:
 
 
 @pytest.fixture
+def counties_root(data_root) -> Path:
+    """A data root holding the 13 counties' demo data: the 区县对比 has something to compare."""
+    return data_root(demo="counties")
+
+
+@pytest.fixture
 def empty_root(data_root) -> Path:
     """A data root with nothing in it."""
     return data_root(demo=False)
@@ -122,10 +143,11 @@ def empty_root(data_root) -> Path:
 
 @pytest.fixture
 def app_on(data_root):
-    """`app_on(page, demo=True)`: the dashboard run through AppTest on a fresh data root, switched to `page`."""
+    """`app_on(page, demo=True)`: the dashboard run through AppTest on a fresh data root (`demo` as for
+    `data_root`), switched to `page`."""
     from streamlit.testing.v1 import AppTest
 
-    def make(page: str | None = None, demo: bool = True, query: dict | None = None):
+    def make(page: str | None = None, demo: bool | str = True, query: dict | None = None):
         data_root(demo)
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
         for key, value in (query or {}).items():

@@ -1,0 +1,201 @@
+"""区县对比: every county of a data set measured against the office's own targets.
+
+A city or province office compares its counties; a county office sees this
+only when its data root holds several counties. Every county is evaluated
+with the same rules, targets and year (`evaluation.evaluate_many`); the
+tables here are what the 区县对比 page and the report appendix show, with
+Chinese column names as people read them.
+
+Ranking follows the target's direction: for a ceiling (≤) or a decrease the
+lowest value ranks first, for a floor (≥) or an increase the highest, for an
+"about" target the closest. Counties rank by their latest value up to the
+evaluation year (the 数据年份 column says which year that is); counties
+without a value are listed last, unranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitoring.catalogue import Catalogue, Kind, Target
+from monitoring.charts import target_text, value_formatter
+from monitoring.evaluation import (
+    STATUS_STYLE,
+    WARNING_LABELS,
+    WARNING_SEVERITY,
+    ManyEvaluation,
+    Result,
+    Status,
+    WarningCode,
+    evaluate_many,
+    latest_year,
+)
+from monitoring.summaries import plan_short
+
+LOWER_IS_BETTER = {Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
+STATUS_COLUMNS = [STATUS_STYLE[s].label for s in Status]
+INDICATOR_COLUMNS = ["排名", "区县", "区县代码", "数值", "数据年份", "目标", "状态", "预警"]
+COUNTY_COLUMNS = ["排名", "区县", "区县代码", "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标"]
+OVERVIEW_COLUMNS = ["编号", "指标", "规划", "有数据的区县", *STATUS_COLUMNS, "有预警的区县"]
+
+
+@dataclass
+class IndicatorComparison:
+    """One indicator in every county: the ranking, the counts by status, and the counties that warn."""
+
+    target: Target
+    year: int
+    results: dict[str, Result]  # county code -> result, in ranking order
+    table: pd.DataFrame  # INDICATOR_COLUMNS plus value, status (codes) for charts
+    counts: dict[Status, int]
+    warnings: pd.DataFrame  # 区县, 预警, 说明: one row per warning, most serious first
+
+    @property
+    def with_data(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != Status.NO_DATA)
+
+
+@dataclass
+class CountyComparison:
+    """Every target of every county for one year."""
+
+    catalogue: Catalogue
+    year: int
+    counties: list[str]
+    evaluation: ManyEvaluation
+
+    def label(self, county: str) -> str:
+        return self.catalogue.county_label(county)
+
+    def indicator(self, target_id: str) -> IndicatorComparison:
+        target = self.catalogue.get(target_id)
+        if target is None or target not in self.evaluation.targets:
+            raise KeyError(target_id)
+        results = {county: self.evaluation.result(county, target_id) for county in self.counties}
+        order, ranks = _ranking(target, results)
+        results = {county: results[county] for county in order}
+        rows = []
+        for county, result in results.items():
+            fmt = value_formatter(result)
+            rows.append({
+                "排名": ranks.get(county),
+                "区县": self.label(county),
+                "区县代码": county,
+                "数值": fmt(result.latest.value) if result.latest else "—",
+                "数据年份": result.latest.year if result.latest else None,
+                "目标": target_text(result).removeprefix("目标 "),
+                "状态": STATUS_STYLE[result.status].label,
+                "预警": "、".join(w.label for w in _by_severity(result)),
+                "value": result.latest.value if result.latest else np.nan,
+                "status": result.status.value,
+            })
+        table = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, "value", "status"])
+        table["排名"] = table["排名"].astype("Int64")
+        table["数据年份"] = table["数据年份"].astype("Int64")
+        counts = {s: sum(r.status == s for r in results.values()) for s in Status}
+        warnings = [{"区县": self.label(county), "预警": w.label, "说明": w.message, "_severity": WARNING_SEVERITY[w.code]}
+                    for county, result in results.items() for w in result.warnings]
+        frame = pd.DataFrame(warnings, columns=["区县", "预警", "说明", "_severity"])
+        frame = frame.sort_values("_severity", kind="stable").drop(columns="_severity").reset_index(drop=True)
+        return IndicatorComparison(target, self.year, results, table, counts, frame)
+
+    def county_table(self) -> pd.DataFrame:
+        """Per county: targets by status and 达标率 (achieved / targets with data), best first."""
+        counts = self.evaluation.status_counts(by=("county",))
+        warned = (self.evaluation.table["warnings"].astype(str) != "").groupby(self.evaluation.table["county"], observed=True).sum()
+        rows = []
+        for record in counts.to_dict("records"):
+            county = str(record["county"])
+            rate = record["attainment"]
+            rows.append({
+                "区县": self.label(county), "区县代码": county, "指标数": int(record["targets"]), "有数据": int(record["with_data"]),
+                **{STATUS_STYLE[s].label: int(record[s.value]) for s in Status},
+                "达标率": None if pd.isna(rate) else float(rate), "有预警的指标": int(warned.get(county, 0)),
+            })
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return pd.DataFrame(columns=COUNTY_COLUMNS)
+        frame = frame.sort_values(["达标率", "有数据", "区县代码"], ascending=[False, False, True], na_position="last", kind="stable")
+        ranked = frame["达标率"].notna()
+        frame.insert(0, "排名", frame["达标率"].where(ranked).rank(method="min", ascending=False).astype("Int64"))
+        return frame[COUNTY_COLUMNS].reset_index(drop=True)
+
+    def indicator_overview(self) -> pd.DataFrame:
+        """Per target: how many counties are in each status, and which counties warn (most serious warning first)."""
+        table = self.evaluation.table
+        rows = []
+        for target in self.evaluation.targets:
+            part = table[table["id"] == target.id]
+            statuses = part["status"].astype(str).value_counts()
+            warned = part[part["warnings"].astype(str) != ""]
+            ordered = sorted(zip(warned["county"].astype(str), warned["warnings"].astype(str), strict=True),
+                             key=lambda item: (min(WARNING_SEVERITY[WarningCode(c)] for c in item[1].split(";")), item[0]))
+            rows.append({
+                "编号": target.id, "指标": target.name, "规划": plan_short(self.catalogue, target.plan),
+                "有数据的区县": int(len(part) - statuses.get(Status.NO_DATA.value, 0)),
+                **{STATUS_STYLE[s].label: int(statuses.get(s.value, 0)) for s in Status},
+                "有预警的区县": "、".join(self.label(c) for c, _ in ordered),
+            })
+        return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+
+    def warning_counties(self) -> pd.DataFrame:
+        """Counties with at least one warning: how many targets warn, and of which kind."""
+        table = self.evaluation.table
+        warned = table[table["warnings"].astype(str) != ""]
+        rows = []
+        for county, part in warned.groupby("county", observed=True, sort=False):
+            kinds: dict[str, int] = {}
+            for text in part["warnings"].astype(str):
+                for code in text.split(";"):
+                    label = WARNING_LABELS[WarningCode(code)]
+                    kinds[label] = kinds.get(label, 0) + 1
+            ordered = sorted(kinds.items(), key=lambda item: min(WARNING_SEVERITY[c] for c, lab in WARNING_LABELS.items() if lab == item[0]))
+            rows.append({"区县": self.label(str(county)), "区县代码": str(county), "有预警的指标": len(part),
+                         "预警": "、".join(f"{label} {n}" for label, n in ordered)})
+        frame = pd.DataFrame(rows, columns=["区县", "区县代码", "有预警的指标", "预警"])
+        return frame.sort_values(["有预警的指标", "区县代码"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def compare(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, plan: str | None = None,
+            counties: Iterable[str] | None = None) -> CountyComparison:
+    """Evaluate every county of `data` (column `county`) against the catalogue's targets in one pass.
+
+    `counties` adds counties listed but without rows (they show as 无数据);
+    the order is: the counties named in regions.yaml in file order, then others by code.
+    """
+    year = year or latest_year(data) or max(t.target_year or 0 for t in catalogue)
+    present = [str(c) for c in pd.unique(data["county"].astype(object))] if not data.empty else []
+    wanted = list(dict.fromkeys([*present, *(counties or [])]))
+    listed = [r.code for r in catalogue.counties()]
+    ordered = [c for c in listed if c in wanted] + sorted(c for c in wanted if c not in listed)
+    evaluation = evaluate_many(catalogue, data, year, by="county", plan=plan, counties=ordered)
+    return CountyComparison(catalogue, year, ordered, evaluation)
+
+
+def _ranking(target: Target, results: dict[str, Result]) -> tuple[list[str], dict[str, int]]:
+    """Counties best first by their latest value (see the module docstring); ties share a rank."""
+    def score(result: Result) -> float:
+        value = result.latest.value  # type: ignore[union-attr]
+        if target.kind in LOWER_IS_BETTER:
+            return value
+        if target.kind == Kind.APPROX:
+            return abs(value - (result.target_value if result.target_value is not None else target.target_value or 0.0))
+        return -value
+
+    scored = {county: score(r) for county, r in results.items() if r.latest is not None}
+    order = sorted(scored, key=lambda county: (scored[county], county))
+    ranks: dict[str, int] = {}
+    for position, county in enumerate(order, start=1):
+        earlier = order[position - 2] if position > 1 else None
+        ranks[county] = ranks[earlier] if earlier is not None and scored[earlier] == scored[county] else position
+    unranked = [county for county in results if county not in scored]
+    return order + unranked, ranks
+
+
+def _by_severity(result: Result) -> list[Any]:
+    return sorted(result.warnings, key=lambda w: WARNING_SEVERITY[w.code])
