@@ -1,0 +1,94 @@
+"""区县对比 (monitoring/comparison.py): ranking direction, counts, and agreement with the county pages' evaluation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from monitoring import comparison, datasets
+from monitoring.evaluation import Status, evaluate
+
+# Four counties, one indicator: their 2025 values (None: no row at all).
+COUNTIES = ["140826", "140823", "140881", "140802"]
+
+
+def _rows(catalogue, indicator: str, values: dict[str, float | None], year: int = 2025) -> pd.DataFrame:
+    key = catalogue.get(indicator).series_key
+    rows = [{"indicator_id": key, "year": year, "value": v, "region": "全县", "sex": "合计", "numerator": None,
+             "denominator": None, "source": "", "note": "", "county": c} for c, v in values.items() if v is not None]
+    return pd.DataFrame(rows, columns=["indicator_id", "year", "value", "region", "sex", "numerator", "denominator", "source", "note", "county"])
+
+
+# indicator (kind) -> values per county -> expected order of counties with their ranks
+RANKING = [
+    # max (≤ 2.5%): the lowest first
+    ("W1-05a", {"140826": 1.0, "140823": 3.0, "140881": 0.5, "140802": None}, [("140881", 1), ("140826", 2), ("140823", 3), ("140802", None)]),
+    # min (≥ 90%): the highest first
+    ("W1-10c", {"140826": 91.0, "140823": 95.0, "140881": 80.0, "140802": 95.0}, [("140802", 1), ("140823", 1), ("140826", 3), ("140881", 4)]),
+    # approx (45% 左右): the closest first, on either side
+    ("W3-02", {"140826": 50.0, "140823": 44.0, "140881": 40.0, "140802": 46.5}, [("140823", 1), ("140802", 2), ("140826", 3), ("140881", 3)]),
+]
+
+
+@pytest.mark.parametrize(("indicator", "values", "expected"), RANKING, ids=[r[0] for r in RANKING])
+def test_ranking_follows_the_target_direction(catalogue, indicator, values, expected):
+    compared = comparison.compare(catalogue, _rows(catalogue, indicator, values), 2025, counties=COUNTIES)
+    table = compared.indicator(indicator).table
+    got = [(code, None if pd.isna(rank) else int(rank)) for code, rank in zip(table["区县代码"], table["排名"], strict=True)]
+    assert got == expected
+
+
+def test_counts_and_warnings_of_one_indicator(catalogue):
+    compared = comparison.compare(catalogue, _rows(catalogue, "W1-05a", {"140826": 1.0, "140823": 3.0, "140881": 0.5, "140802": None}), 2025,
+                                  counties=COUNTIES)
+    one = compared.indicator("W1-05a")
+    assert sum(one.counts.values()) == 4
+    assert one.counts[Status.NO_DATA] == 1 and one.with_data == 3
+    assert one.counts[Status.ACHIEVED] == 2
+    assert one.table.set_index("区县代码").loc["140823", "状态"] != "已达标"
+    assert list(one.table["区县"]) == ["永济市", "绛县", "闻喜县", "盐湖区"]
+    assert one.table.set_index("区县代码").loc["140802", "数值"] == "—"
+
+
+def test_the_counties_demo(catalogue, counties_demo):
+    data = datasets.read_folder(counties_demo, catalogue)
+    assert data.several_counties and len(data.counties()) == 13
+    compared = comparison.compare(catalogue, data.rows)
+    assert compared.counties[0] == "140826", "regions.yaml order: the office's county first"
+    ranking = compared.county_table()
+    assert len(ranking) == 13 and set(ranking["区县代码"]) == {r.code for r in catalogue.counties()}
+    rates = ranking["达标率"].tolist()
+    assert rates == sorted(rates, reverse=True)
+    assert ranking["排名"].iloc[0] == 1
+    status_columns = ["已达标", "进度正常", "预计难以达标", "严重滞后", "无数据"]
+    assert (ranking[status_columns].sum(axis=1) == ranking["指标数"]).all()
+    overview = compared.indicator_overview()
+    assert len(overview) == len(catalogue)
+    assert (overview[status_columns].sum(axis=1) == 13).all()
+    warned = compared.warning_counties()
+    assert set(warned["区县代码"]) <= set(ranking["区县代码"])
+    assert (warned["有预警的指标"] == ranking.set_index("区县代码").loc[warned["区县代码"], "有预警的指标"].to_numpy()).all()
+
+
+@pytest.mark.parametrize("county", ["140826", "140823", "140882"])
+def test_a_county_in_the_comparison_is_the_county_page(catalogue, counties_demo, county):
+    """What the 区县对比 says of a county is what that county's own pages say (evaluate on its rows)."""
+    data = datasets.read_folder(counties_demo, catalogue)
+    compared = comparison.compare(catalogue, data.rows, 2025)
+    own = evaluate(catalogue, data.for_county(county).rows, 2025)
+    table = compared.evaluation.table
+    mine = table[table["county"] == county].set_index("id")["status"].astype(str)
+    assert {r.target.id: r.status.value for r in own.results} == mine.to_dict()
+
+
+def test_evaluate_refuses_several_counties(catalogue, counties_demo):
+    data = datasets.read_folder(counties_demo, catalogue)
+    with pytest.raises(ValueError, match="one county"):
+        evaluate(catalogue, data.rows, 2025)
+
+
+def test_for_county_of_a_single_county_dataset_is_itself(catalogue):
+    data = datasets.load(catalogue)
+    assert not data.several_counties
+    assert data.for_county("140826") is data
+    assert data.for_county("140823").rows.empty
