@@ -229,8 +229,14 @@ def meets(target: Target, x: float, target_value: float | None, baseline: float 
     raise ValueError(k)
 
 
-def evaluate_target(target: Target, year: int, points: list[Point], townships: dict[str, list[Point]] | None = None) -> Result:
-    """Status and warnings of one target at evaluation year `year` from its county series."""
+def evaluate_target(target: Target, year: int, points: list[Point], townships: dict[str, list[Point]] | None = None,
+                    own_baseline: bool = True) -> Result:
+    """Status and warnings of one target at evaluation year `year` from its county series.
+
+    `own_baseline`: whether the catalogue's baseline value describes this county. It is the
+    office's own county's figure, so another county (a neighbour, or any county of a city
+    office) without a reported baseline-year value takes its earliest reported value instead.
+    """
     points = sorted((p for p in points if p.year <= year), key=lambda p: p.year)
     result = Result(target=target, year=year, status=Status.NO_DATA, points=points)
     if not points:
@@ -246,7 +252,7 @@ def evaluate_target(target: Target, year: int, points: list[Point], townships: d
     reported_base = next((p for p in points if p.year == base_year), None)
     if reported_base is not None:
         b, result.baseline_year, result.baseline_source = reported_base.value, base_year, "reported"
-    elif target.baseline_value is not None:
+    elif target.baseline_value is not None and own_baseline:
         b, result.baseline_year, result.baseline_source = target.baseline_value, base_year, "catalogue"
     else:
         b, result.baseline_year, result.baseline_source = points[0].value, points[0].year, "earliest"
@@ -595,10 +601,11 @@ def evaluate(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, 
     township_names = {r.name for r in catalogue.townships(county)}
     series = _SeriesPoints(data)
     results = []
+    own_baseline = county is not None and county == catalogue.home_county
     for target in chosen:
-        county = series.points(target.series_key, COUNTY_REGION)
+        county_points = series.points(target.series_key, COUNTY_REGION)
         townships = series.townships(target.series_key, township_names) if target.scope == Scope.EACH_TOWNSHIP else None
-        results.append(evaluate_target(target, year, county, townships))
+        results.append(evaluate_target(target, year, county_points, townships, own_baseline))
     return Evaluation(year, results, catalogue)
 
 
@@ -790,7 +797,7 @@ class ManyEvaluation:
             local = p.townships[(p.townships["county"] == c) & (p.townships["series"] == s)]
             townships = {name: [Point(int(y), float(v)) for y, v in zip(frame["year"], frame["value"], strict=True)]
                          for name, frame in local.sort_values("year").groupby("region", sort=True)}
-        return evaluate_target(target, self.year, county_points, townships)
+        return evaluate_target(target, self.year, county_points, townships, own_baseline=county == self.catalogue.home_county)
 
     def explanation(self, county: str, target_id: str) -> str:
         return self.result(county, target_id).explanation
@@ -882,6 +889,10 @@ def evaluate_many(catalogue: Catalogue, data: pd.DataFrame, year: int | None = N
     base_year = per_target([t.baseline_year for t in chosen])
     target_year = per_target([t.target_year for t in chosen])
     catalogue_base = per_target([np.nan if t.baseline_value is None else t.baseline_value for t in chosen])
+    # The catalogue's baselines are the office's own county's figures (see evaluate_target's own_baseline).
+    home = catalogue.home_county
+    own = np.array([str(c) == home for c in counties], dtype=bool) if home is not None else np.zeros(len(counties), dtype=bool)
+    catalogue_base = np.where(own[group_county[pair_group]], catalogue_base, np.nan) if P else catalogue_base
     unit_info = [UNITS.get(t.unit) for t in chosen]
     unit_upper = per_target([np.nan if u is None or u.upper is None else u.upper for u in unit_info])
     unit_lower = per_target([np.nan if u is None else u.lower for u in unit_info])

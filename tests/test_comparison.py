@@ -92,3 +92,19 @@ def test_for_county_of_a_single_county_dataset_is_itself(catalogue):
     assert not data.several_counties
     assert data.for_county("140826") is data
     assert data.for_county("140823").rows.empty
+
+
+def test_the_catalogue_baseline_is_the_office_county_s_own(catalogue):
+    """A neighbour without a baseline-year value is measured from its own earliest value, not 绛县's baseline."""
+    target = next(t for t in catalogue if t.baseline_value is not None)
+    values = {"140826": 50.0, "140823": 50.0}
+    rows = _rows(catalogue, target.id, values, 2023)
+    rows = pd.concat([rows, _rows(catalogue, target.id, values, 2025)], ignore_index=True)
+    compared = comparison.compare(catalogue, rows, 2025)
+    table = compared.evaluation.table.set_index(["county", "id"])
+    assert table.loc[("140826", target.id), "baseline_source"] == "catalogue"
+    assert table.loc[("140823", target.id), "baseline_source"] == "earliest"
+    assert table.loc[("140823", target.id), "baseline_value"] == 50.0
+    own = evaluate(catalogue, rows[rows["county"] == "140823"], 2025, targets=[target])
+    assert own.results[0].baseline_source == "earliest"
+    assert compared.evaluation.result("140823", target.id).baseline_source == "earliest"

@@ -60,7 +60,7 @@ def cases(draw):
     return target, points, townships, draw(st.integers(2019, 2026))
 
 
-def frame_of(key: str, points: list[Point], townships: dict[str, list[Point]] | None, county: str = "x") -> pd.DataFrame:
+def frame_of(key: str, points: list[Point], townships: dict[str, list[Point]] | None, county: str = "140826") -> pd.DataFrame:
     rows = [[county, key, p.year, p.value, COUNTY_REGION, "合计", p.numerator, p.denominator] for p in points]
     for name, series in (townships or {}).items():
         rows += [[county, key, p.year, p.value, name, "合计", None, None] for p in series]
@@ -72,7 +72,7 @@ def frame_of(key: str, points: list[Point], townships: dict[str, list[Point]] | 
 def test_vectorized_core_agrees_with_evaluate_target(case):
     target, points, townships, year = case
     expected = evaluate_target(target, year, points, townships)
-    many = evaluate_many(CATALOGUE, frame_of(target.series_key, points, townships), year, targets=[target], counties=["x"])
+    many = evaluate_many(CATALOGUE, frame_of(target.series_key, points, townships), year, targets=[target], counties=["140826"])
     row = many.table.iloc[0]
     assert (row["status"], row["warnings"]) == (expected.status.value, ";".join(expected.warning_codes))
     assert int(row["townships_below"]) == len(expected.townships_below)
@@ -80,7 +80,12 @@ def test_vectorized_core_agrees_with_evaluate_target(case):
         assert pd.isna(row["projected_value"])
     else:
         assert row["projected_value"] == pytest.approx(expected.projected_value, rel=1e-9, abs=1e-9)
-    assert many.result("x", target.id).explanation == expected.explanation
+    assert many.result("140826", target.id).explanation == expected.explanation
+    # Another county than the office's own does not take the catalogue's baseline.
+    other = evaluate_target(target, year, points, townships, own_baseline=False)
+    elsewhere = evaluate_many(CATALOGUE, frame_of(target.series_key, points, townships, "x"), year, targets=[target], counties=["x"])
+    assert (elsewhere.table.iloc[0]["status"], elsewhere.table.iloc[0]["warnings"]) == (other.status.value, ";".join(other.warning_codes))
+    assert elsewhere.result("x", target.id).explanation == other.explanation
 
 
 @pytest.mark.parametrize("year", [2020, 2021, 2022, 2023, 2024, 2025])
