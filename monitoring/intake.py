@@ -28,6 +28,7 @@ STATE_COLORS = {REPORTED: "#2e7d32", PENDING: "#1565c0", MISSING: "#c62828"}  # 
 NEW = "新增"
 UNCHANGED = "不变"
 PREVIEW_COLUMNS = ["行", "指标编号", "指标名称", "年份", "地区", "性别", "数值", "分子", "分母", "现值", "变化"]
+COUNTY_COLUMN = "区县"  # added before 地区 only when a file holds another county's rows (or several counties')
 SUBMISSION_COLUMNS = ["提交编号", "提交时间", "提交人", "文件名", "行数", "状态", "说明"]
 CHASE_COLUMNS = ["单位", "编号", "指标", "年份", "报送情况"]
 GUIDE_SECTIONS = ("二", "五", "六")
@@ -69,12 +70,38 @@ def live_rows(data: Dataset) -> pd.DataFrame:
     return data.rows.iloc[0:0]
 
 
-def previous_values(live: pd.DataFrame, year: int) -> dict[tuple[str, str, str], float]:
-    """Live values of `year` - 1 by (reporting key, region, sex): the template's 上年数值 column."""
+def previous_values(live: pd.DataFrame, year: int, county: str | None = None) -> dict[tuple[str, str, str, str], float]:
+    """Live values of `year` - 1 by (reporting key, county, region, sex): the template's 上年数值 column.
+
+    The template takes the values of its own rows' county (a county office's:
+    its own), so another county's value never shows as 上年数值. With
+    `county`, only that county's values. Rows without a county ("", or live
+    rows without the column) are kept under "", which the template reads as
+    the office's own county.
+    """
     if live.empty:
         return {}
     rows = live[(live["year"] == year - 1) & live["value"].notna()]
-    return {(k, r, s): float(v) for k, r, s, v in rows[["indicator_id", "region", "sex", "value"]].itertuples(index=False)}
+    counties = rows["county"].fillna("").astype(str) if "county" in rows else pd.Series("", index=rows.index)
+    if county is not None:
+        keep = counties == county
+        rows, counties = rows[keep], counties[keep]
+    return {(k, c, r, s): float(v) for (k, r, s, v), c in zip(
+        rows[["indicator_id", "region", "sex", "value"]].itertuples(index=False), counties, strict=True)}
+
+
+def _live_counties(live: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
+    """The county of each live row; a row without one (kept before the 区县 column existed) is the office's own."""
+    home = catalogue.home_county or ""
+    if "county" not in live:
+        return pd.Series(home, index=live.index, dtype=object)
+    return live["county"].fillna("").astype(str).replace("", home)
+
+
+def shows_county(counties: Iterable[str], catalogue: Catalogue) -> bool:
+    """Whether a table of these rows needs a 区县 column: they hold another county than the office's own, or several."""
+    present = set(counties)
+    return len(present) > 1 or bool(present - {catalogue.home_county or ""})
 
 
 # ---------------------------------------------------------------- a file in
@@ -127,25 +154,31 @@ def change_text(new: float, old: float | None, unit: str) -> str:
 def preview(report: ValidationReport, catalogue: Catalogue, live: pd.DataFrame) -> pd.DataFrame:
     """The rows a valid file would bring in, as people read them, against the current live values."""
     series = catalogue.series()
+    home = catalogue.home_county or ""
     current: dict[tuple, float] = {}
     if not live.empty:
-        for key, year, region, sex, value in live[["indicator_id", "year", "region", "sex", "value"]].itertuples(index=False):
+        columns = live[["indicator_id", "year", "region", "sex", "value"]].itertuples(index=False)
+        for (key, year, region, sex, value), county in zip(columns, _live_counties(live, catalogue), strict=True):
             if not pd.isna(year):
-                current[(key, int(year), region, sex)] = value
+                current[(key, int(year), county, region, sex)] = value
+    records = report.rows.to_dict("records")
+    counties = [str(r.get("county") or "") or home for r in records]
+    with_county = shows_county(counties, catalogue)
     rows = []
-    for record in report.rows.to_dict("records"):
+    for record, county in zip(records, counties, strict=True):
         key = record["indicator_id"]
         info = series.get(key)
         unit = info.unit if info else ""
         year = int(record["year"])
         value = float(record["value"])
-        old = current.get((key, year, record["region"], record["sex"]))
+        old = current.get((key, year, county, record["region"], record["sex"]))
         old = None if old is None or pd.isna(old) else float(old)
         rows.append({
             "行": int(record["_row"]),
             "指标编号": "、".join(info.target_ids) if info else str(key),
             "指标名称": info.name if info else "",
             "年份": year,
+            COUNTY_COLUMN: catalogue.county_label(county) if county else "",
             "地区": record["region"],
             "性别": record["sex"],
             "数值": format_value(value, unit, _places(unit, value)),
@@ -154,7 +187,12 @@ def preview(report: ValidationReport, catalogue: Catalogue, live: pd.DataFrame) 
             "现值": format_value(old, unit, _places(unit, old)) if old is not None else "—",
             "变化": change_text(value, old, unit),
         })
-    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+    return pd.DataFrame(rows, columns=_with_county(PREVIEW_COLUMNS) if with_county else PREVIEW_COLUMNS)
+
+
+def _with_county(columns: list[str]) -> list[str]:
+    at = columns.index("地区")
+    return [*columns[:at], COUNTY_COLUMN, *columns[at:]]
 
 
 def change_counts(table: pd.DataFrame) -> dict[str, int]:
@@ -227,27 +265,81 @@ def submissions_table(entries: Iterable[Entry], department: str | None = None, l
     return pd.DataFrame(rows, columns=(["单位"] if with_department else []) + SUBMISSION_COLUMNS)
 
 
-def pending_keys(store: Store) -> set[tuple[str, int]]:
-    """(reporting key, year) of every county total in a pending submission; raises StoreError on a broken manifest."""
-    keys: set[tuple[str, int]] = set()
+def pending_keys(store: Store) -> set[tuple[str, int, str]]:
+    """(reporting key, year, county) of every county total in a pending submission; raises StoreError on a broken manifest.
+
+    The county is "" for a file kept before the 区县 column existed (the office's
+    own county); the 报送情况 functions take the keys of the county they count.
+    """
+    keys: set[tuple[str, int, str]] = set()
     for entry in store.submissions(Status.PENDING):
         path = store.normalized_dir / f"{entry['id']}.csv"
         try:
-            rows = read_rows_csv(path, ["indicator_id", "year", "region", "sex"])
+            rows = read_rows_csv(path, ["indicator_id", "year", "county", "region", "sex"])
         except (FileNotFoundError, ValueError):
             continue  # the store cannot approve it either; the office sees it in the list
-        county = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL) & rows["year"].notna()]
-        keys.update((str(k), int(y)) for k, y in county[["indicator_id", "year"]].itertuples(index=False))
+        totals = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL) & rows["year"].notna()]
+        keys.update((str(k), int(y), str(c)) for k, y, c in totals[["indicator_id", "year", "county"]].itertuples(index=False))
     return keys
 
 
 # ---------------------------------------------------------------- reporting
 
 
-def reporting_table(catalogue: Catalogue, data: pd.DataFrame, year: int, pending: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
+def reporting_county(catalogue: Catalogue, data: pd.DataFrame, county: str | None = None) -> str | None:
+    """The county whose 报送情况 is counted: the one given (code or name); else the only county the rows hold
+    (a county page passes the chosen county's rows); else the office's own county; else the county with the
+    most rows. None when nothing tells (a city or province office without data): every county counts.
+
+    Other counties' rows, which a city office or a county comparing with its neighbours brings in, must not
+    count as the county's own: a key is 已报送 only when this county's total has a value.
+    """
+    if county is not None:
+        return catalogue.county_codes().get(county.strip(), county.strip())
+    counts = data["county"].fillna("").astype(str).value_counts() if not data.empty and "county" in data else pd.Series(dtype=int)
+    present = sorted((c for c in counts.index if c), key=lambda c: (-counts[c], c))
+    home = catalogue.home_county
+    if len(present) == 1:
+        return present[0]
+    if home is not None and (not present or home in present):
+        return home
+    return present[0] if present else None
+
+
+def _counted(catalogue: Catalogue, code: str | None) -> set[str] | None:
+    """The county values that belong to the counted county: its code, and "" (kept before the 区县 column
+    existed) when it is the office's own; None for every county."""
+    if code is None:
+        return None
+    return {code, ""} if code == catalogue.home_county or catalogue.home_county is None else {code}
+
+
+def county_rows(catalogue: Catalogue, data: pd.DataFrame, county: str | None = None) -> pd.DataFrame:
+    """The rows of the county whose 报送情况 is counted (`reporting_county`)."""
+    counted = _counted(catalogue, reporting_county(catalogue, data, county))
+    if counted is None or data.empty or "county" not in data:
+        return data
+    return data[data["county"].fillna("").astype(str).isin(counted)]
+
+
+def county_pending(catalogue: Catalogue, data: pd.DataFrame, pending: Iterable[tuple], county: str | None = None) -> set[tuple[str, int]]:
+    """(reporting key, year) of the pending keys of the counted county (`reporting_county`); takes `pending_keys`'
+    (key, year, county) or plain (key, year) pairs (taken as the counted county's)."""
+    counted = _counted(catalogue, reporting_county(catalogue, data, county))
+    out: set[tuple[str, int]] = set()
+    for item in pending:
+        key, year, *rest = item
+        if counted is None or not rest or rest[0] in counted:
+            out.add((key, year))
+    return out
+
+
+def reporting_table(catalogue: Catalogue, data: pd.DataFrame, year: int, pending: Iterable[tuple] = (),
+                    county: str | None = None) -> pd.DataFrame:
     """summaries.completeness with the 报送情况 marked (● 已报送), 未报送 first, then 待审核;
-    the plain state is kept in 状态 for filters and colours."""
-    table = completeness(catalogue, data, year, pending)
+    the plain state is kept in 状态 for filters and colours. Only one county's rows count
+    (`county`, else the county the rows are of; see `reporting_county`)."""
+    table = completeness(catalogue, county_rows(catalogue, data, county), year, county_pending(catalogue, data, pending, county))
     if table.empty:
         return table.assign(报送情况=pd.Series(dtype=str))
     table["状态"] = table["报送情况"]
@@ -304,9 +396,11 @@ def filter_reporting(table: pd.DataFrame, department: str | None = None, state: 
     return table[mask].reset_index(drop=True)
 
 
-def rate_overview(catalogue: Catalogue, data: pd.DataFrame, years: Iterable[int], pending: Iterable[tuple[str, int]] = ()) -> pd.DataFrame:
-    """单位 × 年份: 报送率 in % of the keys each department leads, with a 全部单位 row first."""
-    pending = set(pending)
+def rate_overview(catalogue: Catalogue, data: pd.DataFrame, years: Iterable[int], pending: Iterable[tuple] = (),
+                  county: str | None = None) -> pd.DataFrame:
+    """单位 × 年份: 报送率 in % of the keys each department leads, with a 全部单位 row first (one county's, as `reporting_table`)."""
+    pending = county_pending(catalogue, data, pending, county)
+    data = county_rows(catalogue, data, county)
     years = list(years)
     columns = {}
     totals = {}
@@ -362,4 +456,4 @@ def review_preview(rows: pd.DataFrame, catalogue: Catalogue, live: pd.DataFrame)
     table = preview(ValidationReport(numbered, [], []), catalogue, live).rename(columns={"行": "序号"})
     table["数据来源"] = numbered["source"].fillna("").astype(str).to_numpy() if len(numbered) else []
     table["备注"] = numbered["note"].fillna("").astype(str).to_numpy() if len(numbered) else []
-    return table[REVIEW_COLUMNS]
+    return table[_with_county(REVIEW_COLUMNS) if COUNTY_COLUMN in table else REVIEW_COLUMNS]

@@ -470,19 +470,27 @@ class Store:
         live.attrs["skipped"] = skipped
         return live
 
-    def history(self, series_key: str, region: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
-        """Every value ever approved for a series key (optionally one region), newest first, and whether it is effective.
+    def history(self, series_key: str, region: str | None = None, catalogue: Catalogue | None = None,
+                county: str | None = None) -> pd.DataFrame:
+        """Every value ever approved for a series key (optionally one region of one county), newest first,
+        and whether it is effective.
 
-        The catalogue is needed only to read hand-dropped files; when not
-        given and such files exist, the default catalogue is loaded, so the
-        `effective` flag is always the same as `live()` would say.
+        `county` is a county's code, or with a catalogue any of its names
+        (绛县, 闻喜县); without it every county's values are listed. The
+        catalogue is needed only to read hand-dropped files and to resolve
+        names; when not given and such files exist, the default catalogue is
+        loaded, so the `effective` flag is always the same as `live()` would say.
         """
         if catalogue is not None:
             series_key = catalogue.series_key(series_key) or series_key
             if region is not None:
                 region = catalogue.region_name(region) or region
+            if county is not None:
+                county = catalogue.county_codes().get(county.strip(), county.strip())
         values, _ = self._values(catalogue)
         chosen = values[values["indicator_id"] == series_key]
+        if county is not None:
+            chosen = chosen[chosen["county"] == county]
         if region is not None:
             chosen = chosen[chosen["region"] == region]
         chosen = chosen.sort_values(["_ts", "_seq"], ascending=False, kind="stable")

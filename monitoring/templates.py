@@ -2,22 +2,31 @@
 
 The template's read-only columns (名称, 单位, 目标, 上年数值) are for reference
 and are ignored on import, so a filled template validates as it is.
+
+A county office's template has no 区县 column: every row is the county's own.
+A city or province office (regions.yaml `office`, `catalogue.home_county` is
+None) must name the county of every row, so its template gets a 区县 column,
+with the rows of each county listed and a drop-down of the county names.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Scope
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Region, Scope
 from monitoring.exports import csv_bytes
 from monitoring.units import UNITS, format_value
 
 INPUT_COLUMNS = ["年份", "数值", "分子", "分母", "地区", "性别", "数据来源", "备注"]
 READ_ONLY_COLUMNS = ["指标名称", "单位", "目标", "上年数值"]
 TEMPLATE_COLUMNS = ["指标编号", *READ_ONLY_COLUMNS, *INPUT_COLUMNS]
+COUNTY_COLUMN = "区县"
+COUNTY_TEMPLATE_COLUMNS = [*TEMPLATE_COLUMNS[:TEMPLATE_COLUMNS.index("地区")], COUNTY_COLUMN, *TEMPLATE_COLUMNS[TEMPLATE_COLUMNS.index("地区"):]]
+LIST_LIMIT = 255  # characters Excel allows in a drop-down list written into the validation itself
+COUNTY_LIST_SHEET = "区县名单"
 
 INSTRUCTIONS = [
     "填报说明",
@@ -32,51 +41,88 @@ INSTRUCTIONS = [
     "8. 上传途径：监测平台“数据填报”页面，或交县妇儿工委办公室导入。",
 ]
 
+# The same, for the template of a city or province office (with the 区县 column).
+COUNTY_INSTRUCTIONS = [
+    line.replace("“指标编号”“年份”“地区”“性别”", "“指标编号”“年份”“区县”“地区”“性别”").replace("县妇儿工委办公室", "本级妇儿工委办公室")
+    if not line.startswith("6. ") else
+    "6. “区县”填写该行数据所属的县（市、区），每行必填，请从下拉列表中选择。模板已为每个区县列出一组行，"
+    "只报送部分区县的，其余区县的行留空即可。“地区”填“全县”（指该区县全域）或该区县所辖乡（镇）的名称；"
+    "“性别”填“合计”“女”或“男”。需要分乡镇、分性别报送的，可复制整行后修改地区或性别。"
+    for line in INSTRUCTIONS
+]
+
+
+def template_counties(catalogue: Catalogue) -> list[Region] | None:
+    """The counties a template lists, each in its own rows with a 区县 column: every county of a city or
+    province office; None for a county office (no 区县 column, every row its own)."""
+    if catalogue.home_county is not None:
+        return None
+    return catalogue.counties() or None
+
+
+def _previous(previous: Mapping[tuple, float], key: str, county: str, home: str | None, region: str) -> float | None:
+    """上年数值 of a row: `intake.previous_values` keys (key, county, region, sex); rows kept without a county ("")
+    and plain (key, region, sex) keys are the office's own county's."""
+    for wanted in ((key, county, region, "合计"),
+                   *(((key, "", region, "合计"), (key, region, "合计")) if county == (home or "") else ())):
+        if wanted in previous:
+            return previous[wanted]
+    return None
+
 
 def template_frame(catalogue: Catalogue, department: str, year: int,
-                   previous: Mapping[tuple[str, str, str], float] | None = None) -> pd.DataFrame:
-    """One row per reporting key of the department (and per township for each_township targets)."""
+                   previous: Mapping[tuple, float] | None = None) -> pd.DataFrame:
+    """One row per reporting key of the department (and per township for each_township targets); for a city or
+    province office, those rows for each county, with a 区县 column (`template_counties`)."""
     name = catalogue.department_name(department)
     if name is None:
         raise KeyError(department)
     previous = previous or {}
-    rows = []
-    seen: set[str] = set()
+    home = catalogue.home_county
+    counties = template_counties(catalogue)
+    places = [(c.code, catalogue.county_label(c.code)) for c in counties] if counties else [(home or "", None)]
+    keys: dict[str, tuple] = {}  # reporting key -> (first target, targets sharing it, each_township)
     for target in catalogue.for_department(name):
-        key = target.series_key
-        if key in seen:
-            continue
-        seen.add(key)
-        sharing = [t for t in catalogue.targets if t.series_key == key]
-        regions = [COUNTY_REGION]
-        if any(t.scope == Scope.EACH_TOWNSHIP for t in sharing):
-            regions += [r.name for r in catalogue.townships()]
-        for region in regions:
-            last = previous.get((key, region, "合计"))
-            rows.append({
-                "指标编号": target.id,
-                "指标名称": target.name + (f"（同时用于 {'、'.join(t.id for t in sharing if t.id != target.id)}）" if len(sharing) > 1 else ""),
-                "单位": target.unit,
-                "目标": "；".join(f"{t.id} {t.target_label()}" if len(sharing) > 1 else t.target_label() for t in sharing),
-                "上年数值": format_value(last, target.unit) if last is not None else "",
-                "年份": year,
-                "数值": None,
-                "分子": None,
-                "分母": None,
-                "地区": region,
-                "性别": "合计",
-                "数据来源": name,
-                "备注": None,
-            })
-    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+        if target.series_key not in keys:
+            sharing = [t for t in catalogue.targets if t.series_key == target.series_key]
+            keys[target.series_key] = (target, sharing, any(t.scope == Scope.EACH_TOWNSHIP for t in sharing))
+    rows = []
+    for code, label in places:  # a city office's template: one block of rows per county
+        for key, (target, sharing, each_township) in keys.items():
+            regions = [COUNTY_REGION]
+            if each_township:
+                regions += [r.name for r in catalogue.townships(code or None)]
+            for region in regions:
+                last = _previous(previous, key, code, home, region)
+                rows.append({
+                    "指标编号": target.id,
+                    "指标名称": target.name + (f"（同时用于 {'、'.join(t.id for t in sharing if t.id != target.id)}）" if len(sharing) > 1 else ""),
+                    "单位": target.unit,
+                    "目标": "；".join(f"{t.id} {t.target_label()}" if len(sharing) > 1 else t.target_label() for t in sharing),
+                    "上年数值": format_value(last, target.unit) if last is not None else "",
+                    "年份": year,
+                    "数值": None,
+                    "分子": None,
+                    "分母": None,
+                    COUNTY_COLUMN: label,
+                    "地区": region,
+                    "性别": "合计",
+                    "数据来源": name,
+                    "备注": None,
+                })
+    return pd.DataFrame(rows, columns=COUNTY_TEMPLATE_COLUMNS if counties else TEMPLATE_COLUMNS)
 
 
 def template_csv(frame: pd.DataFrame) -> bytes:
     return csv_bytes(frame)
 
 
-def template_xlsx(frame: pd.DataFrame, department: str, year: int) -> bytes:
-    """Header frozen, numeric cells validated, reference columns grey, instructions on a second sheet."""
+def template_xlsx(frame: pd.DataFrame, department: str, year: int, counties: Sequence[str] | None = None) -> bytes:
+    """Header frozen, numeric cells validated, reference columns grey, instructions on a second sheet.
+
+    A frame with a 区县 column (a city or province office's) gets a drop-down
+    of the county names: `counties`, else the names its rows list.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -84,27 +130,28 @@ def template_xlsx(frame: pd.DataFrame, department: str, year: int) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "数据"
-    sheet.append(TEMPLATE_COLUMNS)
+    columns = list(frame.columns)
+    sheet.append(columns)
     for record in frame.itertuples(index=False):
         sheet.append(list(record))
     grey = PatternFill("solid", fgColor="EEEEEE")
     header_fill = PatternFill("solid", fgColor="DDE6F0")
     widths = {"指标编号": 10, "指标名称": 34, "单位": 8, "目标": 22, "上年数值": 11, "年份": 8, "数值": 11,
-              "分子": 10, "分母": 10, "地区": 10, "性别": 7, "数据来源": 14, "备注": 30}
+              "分子": 10, "分母": 10, COUNTY_COLUMN: 12, "地区": 10, "性别": 7, "数据来源": 14, "备注": 30}
     last_row = max(sheet.max_row, 2) + 200  # room for rows the department adds (townships, 女/男)
-    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = widths[column]
+        sheet.column_dimensions[cell.column_letter].width = widths.get(column, 12)
         if column in READ_ONLY_COLUMNS:
             for row in range(2, sheet.max_row + 1):
                 sheet.cell(row=row, column=index).fill = grey
     sheet.freeze_panes = "B2"
 
     def letter(column: str) -> str:
-        return sheet.cell(row=1, column=TEMPLATE_COLUMNS.index(column) + 1).column_letter
+        return sheet.cell(row=1, column=columns.index(column) + 1).column_letter
 
     number = DataValidation(type="decimal", operator="between", formula1="-100", formula2="1000000000", allow_blank=True,
                             showErrorMessage=True, errorTitle="请填写数字", error="这一格只能填写数字（不要写文字、单位或公式）。")
@@ -114,14 +161,30 @@ def template_xlsx(frame: pd.DataFrame, department: str, year: int) -> bytes:
     whole.add(f"{letter('年份')}2:{letter('年份')}{last_row}")
     sexes = DataValidation(type="list", formula1='"合计,女,男"', allow_blank=True, showErrorMessage=True, error="性别只能是 合计、女 或 男。")
     sexes.add(f"{letter('性别')}2:{letter('性别')}{last_row}")
-    for validation in (number, whole, sexes):
+    validations = [number, whole, sexes]
+    if COUNTY_COLUMN in columns:
+        names = list(dict.fromkeys(counties if counties is not None else (n for n in frame[COUNTY_COLUMN] if isinstance(n, str) and n)))
+        inline = '"' + ",".join(names) + '"'
+        if len(inline) <= LIST_LIMIT and not any("," in n or '"' in n for n in names):
+            source = inline
+        else:  # too long for the validation itself: the names go on a hidden sheet
+            listing = book.create_sheet(COUNTY_LIST_SHEET)
+            for name in names:
+                listing.append([name])
+            listing.sheet_state = "hidden"
+            source = f"{COUNTY_LIST_SHEET}!$A$1:$A${max(len(names), 1)}"
+        county_list = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True, errorTitle="请选择区县",
+                                     error="区县请从下拉列表中选择（县、市、区的名称）。")
+        county_list.add(f"{letter(COUNTY_COLUMN)}2:{letter(COUNTY_COLUMN)}{last_row}")
+        validations.append(county_list)
+    for validation in validations:
         sheet.add_data_validation(validation)
 
     notes = book.create_sheet("填报说明")
     notes.column_dimensions["A"].width = 110
     notes.append([f"{department} {year}年 妇女儿童发展规划监测数据填报模板"])
     notes["A1"].font = Font(bold=True, size=14)
-    for line in INSTRUCTIONS:
+    for line in COUNTY_INSTRUCTIONS if COUNTY_COLUMN in columns else INSTRUCTIONS:
         notes.append([line])
     units = "；".join(f"{symbol}：{unit.label}" for symbol, unit in UNITS.items() if symbol in set(frame["单位"]))
     notes.append([f"本表涉及的单位：{units}。" if units else ""])

@@ -17,9 +17,16 @@ from tests.conftest import FIXTURES
 MEASUREMENTS = FIXTURES / "measurements"
 
 
+JIANG, WENXI = "140826", "140823"
+
+
 def live_frame(*rows: tuple) -> pd.DataFrame:
-    """Live rows from (key, year, value, region, sex) tuples."""
-    frame = pd.DataFrame(rows, columns=["indicator_id", "year", "value", "region", "sex"])
+    """Live rows from (key, year, value, region, sex) tuples, or (key, year, value, region, sex, county) with a county."""
+    if any(len(r) == 6 for r in rows):
+        frame = pd.DataFrame([r if len(r) == 6 else (*r, JIANG) for r in rows],
+                             columns=["indicator_id", "year", "value", "region", "sex", "county"])
+    else:
+        frame = pd.DataFrame(rows, columns=["indicator_id", "year", "value", "region", "sex"])
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -54,8 +61,14 @@ def test_live_rows_are_empty_for_the_demo(tmp_path):
 
 def test_previous_values_are_last_years_live_values():
     live = live_frame(("C1-03b", 2023, 4.4, "全县", "合计"), ("C1-03b", 2024, 4.2, "全县", "合计"), ("C1-06", 2024, 96.5, "古绛镇", "合计"))
-    assert intake.previous_values(live, 2025) == {("C1-03b", "全县", "合计"): 4.2, ("C1-06", "古绛镇", "合计"): 96.5}
+    assert intake.previous_values(live, 2025) == {("C1-03b", "", "全县", "合计"): 4.2, ("C1-06", "", "古绛镇", "合计"): 96.5}
     assert intake.previous_values(live.iloc[0:0], 2025) == {}
+
+
+def test_previous_values_keep_each_county_apart():
+    live = live_frame(("C1-03b", 2024, 4.2, "全县", "合计", JIANG), ("C1-03b", 2024, 6.0, "全县", "合计", WENXI))
+    assert intake.previous_values(live, 2025) == {("C1-03b", JIANG, "全县", "合计"): 4.2, ("C1-03b", WENXI, "全县", "合计"): 6.0}
+    assert intake.previous_values(live, 2025, WENXI) == {("C1-03b", WENXI, "全县", "合计"): 6.0}
 
 
 def test_previous_values_fill_the_template(catalogue):
@@ -64,6 +77,16 @@ def test_previous_values_fill_the_template(catalogue):
     live = live_frame(("C1-03b", 2024, 4.2, "全县", "合计"))
     frame = template_frame(catalogue, "县卫体局", 2025, intake.previous_values(live, 2025))
     assert frame.loc[frame["指标编号"] == "C1-03b", "上年数值"].iloc[0] == "4.2‰"
+
+
+def test_the_template_shows_the_own_countys_last_value_only(catalogue):
+    from monitoring.templates import template_frame
+
+    live = live_frame(("C1-03b", 2024, 6.0, "全县", "合计", WENXI), ("C1-03a", 2024, 2.5, "全县", "合计", WENXI),
+                      ("C1-03a", 2024, 2.7, "全县", "合计", JIANG))
+    frame = template_frame(catalogue, "县卫体局", 2025, intake.previous_values(live, 2025)).set_index("指标编号")
+    assert frame.loc["C1-03b", "上年数值"] == ""  # only 闻喜县 has it
+    assert frame.loc["C1-03a", "上年数值"] == "2.7‰"
 
 
 # ---------------------------------------------------------------- checking a file
@@ -114,6 +137,50 @@ def test_preview_against_live_values(catalogue):
     assert list(table["现值"]) == ["52.19/10万", "2.7‰", "97.7%"]
     assert list(table["变化"]) == ["+1.61/10万", "不变", "-1.2个百分点"]
     assert intake.change_counts(table) == {"新增": 0, "更新": 2, "不变": 1}
+
+
+def test_preview_compares_each_countys_own_values(catalogue):
+    report = validate_file(MEASUREMENTS / "gbk-excel-export.csv", catalogue, "县卫体局")
+    live = live_frame(
+        (catalogue.series_key("W1-02"), 2024, 52.19, "全县", "合计", WENXI),  # another county's value: not the current one
+        ("C1-03a", 2024, 2.7, "全县", "合计", JIANG),
+        ("C1-06", 2024, 97.7, "古绛镇", "合计", ""),  # kept before the 区县 column existed: the office's own
+    )
+    table = intake.preview(report, catalogue, live)
+    assert list(table.columns) == intake.PREVIEW_COLUMNS  # a county office's usual preview: no 区县 column
+    assert list(table["现值"]) == ["—", "2.7‰", "97.7%"]
+    assert list(table["变化"]) == ["新增", "不变", "-1.2个百分点"]
+
+
+def test_preview_of_other_counties_has_a_county_column(catalogue):
+    data = "指标编号,年份,数值,区县,地区\nC1-03b,2024,4.0,闻喜县,\nC1-03b,2024,4.2,,\nC1-03a,2024,2.5,140823,\n".encode()
+    report = validate_bytes(data, catalogue, "a.csv")
+    assert report.ok, report.errors
+    live = live_frame(("C1-03b", 2024, 4.5, "全县", "合计", WENXI), ("C1-03b", 2024, 4.2, "全县", "合计", JIANG))
+    table = intake.preview(report, catalogue, live)
+    columns = intake.PREVIEW_COLUMNS
+    at = columns.index("地区")
+    assert list(table.columns) == [*columns[:at], "区县", *columns[at:]]
+    assert list(table["区县"]) == ["闻喜县", "绛县", "闻喜县"]
+    assert list(table["现值"]) == ["4.5‰", "4.2‰", "—"]
+    assert list(table["变化"]) == ["-0.5‰", "不变", "新增"]
+
+    only_other = validate_bytes("指标编号,年份,数值,区县\nC1-03b,2024,4.0,闻喜县\n".encode(), catalogue, "b.csv")
+    assert list(intake.preview(only_other, catalogue, live)["区县"]) == ["闻喜县"]  # one county, not the office's own
+    empty = intake.preview(validate_bytes(b"", catalogue, "a.csv"), catalogue, live)
+    assert list(empty.columns) == intake.PREVIEW_COLUMNS
+
+
+def test_review_preview_of_several_counties(catalogue):
+    data = "指标编号,年份,数值,区县,数据来源\nC1-03b,2024,4.0,闻喜县,闻喜县卫体局\nC1-03b,2024,4.2,绛县,县卫体局\n".encode()
+    rows = validate_bytes(data, catalogue, "a.csv").rows.drop(columns=["_row"])
+    table = intake.review_preview(rows, catalogue, live_frame(("C1-03b", 2024, 4.2, "全县", "合计", JIANG)))
+    at = intake.REVIEW_COLUMNS.index("地区")
+    assert list(table.columns) == [*intake.REVIEW_COLUMNS[:at], "区县", *intake.REVIEW_COLUMNS[at:]]
+    assert list(zip(table["区县"], table["变化"], table["数据来源"], strict=True)) == [
+        ("闻喜县", "新增", "闻喜县卫体局"), ("绛县", "不变", "县卫体局")]
+    home = rows[rows["county"] == JIANG].assign(county="")  # a file kept before the 区县 column existed
+    assert list(intake.review_preview(home, catalogue, live_frame()).columns) == intake.REVIEW_COLUMNS
 
 
 def test_preview_shows_computed_values_and_shared_ids(catalogue):
@@ -195,16 +262,25 @@ def test_pending_keys_are_county_totals_of_pending_submissions(store, catalogue)
     assert intake.pending_keys(store) == set()
     body = "指标编号,年份,数值,地区,性别\nW1-02,2024,53.8,全县,合计\nC1-06,2024,96.5,古绛镇,合计\nW2-05a,2023,95,全县,女\nC1-03b,2023,4.4,,\n"
     pending, _ = store.submit(body.encode(), "a.csv", "县统计局", "张三", catalogue)
-    assert intake.pending_keys(store) == {(catalogue.series_key("W1-02"), 2024), ("C1-03b", 2023)}
+    assert intake.pending_keys(store) == {(catalogue.series_key("W1-02"), 2024, JIANG), ("C1-03b", 2023, JIANG)}
 
     store.submit("指标编号,年份,数值\nC1-03a,2024,2.7\n".encode(), "b.csv", "县卫体局", "张三", catalogue, approve=True)
     rejected, _ = store.submit("指标编号,年份,数值\nC1-03c,2024,3.1\n".encode(), "c.csv", "县卫体局", "张三", catalogue)
     store.reject(rejected["id"], "李四", "不对")
-    assert ("C1-03a", 2024) not in intake.pending_keys(store)
-    assert ("C1-03c", 2024) not in intake.pending_keys(store)
+    assert ("C1-03a", 2024, JIANG) not in intake.pending_keys(store)
+    assert ("C1-03c", 2024, JIANG) not in intake.pending_keys(store)
 
     (store.normalized_dir / f"{pending['id']}.csv").unlink()  # a missing file is skipped, not a crash
     assert intake.pending_keys(store) == set()
+
+
+def test_pending_keys_tell_the_county(store, catalogue):
+    body = "指标编号,年份,数值,区县\nC1-03b,2024,4.0,闻喜县\nC1-03a,2024,2.7,\n"
+    entry, _ = store.submit(body.encode(), "a.csv", "县统计局", "张三", catalogue)
+    assert intake.pending_keys(store) == {("C1-03b", 2024, WENXI), ("C1-03a", 2024, JIANG)}
+    path = store.normalized_dir / f"{entry['id']}.csv"  # kept before the 区县 column existed
+    path.write_bytes(pd.read_csv(path, encoding="utf-8-sig", dtype=str).drop(columns=["county"]).to_csv(index=False).encode("utf-8-sig"))
+    assert intake.pending_keys(store) == {("C1-03b", 2024, ""), ("C1-03a", 2024, "")}
 
 
 # ---------------------------------------------------------------- reporting
@@ -221,6 +297,44 @@ def test_reporting_table_marks_states(catalogue):
     assert set(table["状态"]) == {"已报送", "待审核", "未报送"}
     order = list(dict.fromkeys(table["状态"]))
     assert order == ["未报送", "待审核", "已报送"]  # what needs chasing first
+
+
+def _states(table: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(table["key"], table["状态"], strict=True))
+
+
+def test_reporting_counts_only_the_own_countys_rows(catalogue):
+    data = live_frame(("C1-03b", 2024, 4.2, "全县", "合计", JIANG), ("C1-03a", 2024, 2.5, "全县", "合计", WENXI),
+                      ("C1-03c", 2024, 3.0, "全县", "合计", ""))  # kept before the 区县 column existed: the office's own
+    pending = {("C1-05d", 2024, WENXI), ("C1-05c", 2024, JIANG), ("C1-05e", 2024, "")}
+    state = _states(intake.reporting_table(catalogue, data, 2024, pending))
+    assert (state["C1-03b"], state["C1-03c"], state["C1-03a"]) == ("已报送", "已报送", "未报送")  # 闻喜县's value is not 绛县's
+    assert (state["C1-05c"], state["C1-05e"], state["C1-05d"]) == ("待审核", "待审核", "未报送")
+    own = intake.reporting_table(catalogue, data[data["county"] != WENXI], 2024, pending)
+    assert intake.reporting_totals(own) == intake.reporting_totals(intake.reporting_table(catalogue, data, 2024, pending))
+
+    wenxi = _states(intake.reporting_table(catalogue, data, 2024, pending, county="闻喜县"))
+    assert (wenxi["C1-03a"], wenxi["C1-03b"], wenxi["C1-05d"], wenxi["C1-05c"]) == ("已报送", "未报送", "待审核", "未报送")
+    # a county page passes the chosen county's rows: they are that county's 报送情况
+    assert _states(intake.reporting_table(catalogue, data[data["county"] == WENXI], 2024, pending)) == wenxi
+
+    overview = intake.rate_overview(catalogue, data, [2024], pending).set_index("单位")
+    assert overview.loc["全部单位", "2024年"] == round(200 / len(catalogue.series()), 1)
+    overview = intake.rate_overview(catalogue, data, [2024], pending, county=WENXI).set_index("单位")
+    assert overview.loc["全部单位", "2024年"] == round(100 / len(catalogue.series()), 1)
+
+
+def test_reporting_of_a_city_office(targets_dir):
+    from monitoring.catalogue import load_catalogue
+
+    city = load_catalogue(targets_dir("valid.yaml", "dirs/city-office"))
+    assert intake.reporting_county(city, live_frame()) is None  # no data: every county's pending keys count
+    assert intake.county_pending(city, live_frame(), {("C1-02", 2024, WENXI)}) == {("C1-02", 2024)}
+    data = live_frame(("C1-02", 2024, 20.0, "全县", "合计", WENXI), ("C1-02", 2023, 20.0, "全县", "合计", WENXI),
+                      ("C1-02", 2023, 10.0, "全县", "合计", JIANG))
+    assert intake.reporting_county(city, data) == WENXI  # the county with the most rows
+    assert _states(intake.reporting_table(city, data, 2024)) == {"C1-02": "已报送"}
+    assert _states(intake.reporting_table(city, data, 2024, county="绛县")) == {"C1-02": "未报送"}
 
 
 def test_state_style_colours_each_state():
