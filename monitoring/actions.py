@@ -208,15 +208,21 @@ def review_queue(user: User, catalogue: Catalogue, live: pd.DataFrame, root: Pat
 
 
 def report(user: User, catalogue: Catalogue, dataset: Dataset, kind: str, year: int | None = None, plan: str | None = None, *,
-           charts: bool = True, progress: Callable[[float, str], None] | None = None, root: Path | None = None, source: str = WEB):
-    """Generate an evaluation report (office only) and record it with the checksums of both files."""
+           charts: bool = True, progress: Callable[[float, str], None] | None = None, root: Path | None = None, source: str = WEB,
+           county: str | None = None):
+    """Generate an evaluation report (office only) and record it with the checksums of both files.
+
+    `county` (code or name) chooses the county of the body when the data hold several (see `reports.build_report`).
+    """
     from monitoring.reports import build_report
 
     root = _root(root)
     _check(user, Action.REPORT, root, source)
-    result = build_report(catalogue, dataset, kind, year, plan, charts=charts, progress=progress)
+    result = build_report(catalogue, dataset, kind, year, plan, charts=charts, progress=progress, county=county)
+    several, county = getattr(result, "counties", 1), getattr(result, "county", None)
+    counties = f"，正文为{catalogue.county_label(county)}，区县对比{several}个区县" if several > 1 and county else ""
     _event(root, Event.REPORT, user, source, file=result.filename, sha256=hashlib.sha256(result.docx).hexdigest(),
-           target=result.title, detail=f"{result.year}年，{dataset.label}；汇总表 {result.xlsx_filename} SHA-256 {hashlib.sha256(result.xlsx).hexdigest()}")
+           target=result.title, detail=f"{result.year}年，{dataset.label}{counties}；汇总表 {result.xlsx_filename} SHA-256 {hashlib.sha256(result.xlsx).hexdigest()}")
     return result
 
 

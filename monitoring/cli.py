@@ -329,16 +329,24 @@ def cmd_history(args: argparse.Namespace) -> int:
         region = catalogue.region_name(args.region)
         if region is None:
             raise UsageError(f"地区“{args.region}”无法识别。")
-    history = _store(args).history(key, region, catalogue)
+    county = None
+    if args.county:
+        county = catalogue.county_codes().get(args.county.strip())
+        if county is None:
+            listing = "、".join(f"{r.full_name}（{r.code}）" for r in catalogue.counties())
+            raise UsageError(f"区县“{args.county}”无法识别。可用的区县：{listing}。")
+    history = _store(args).history(key, region, catalogue, county=county)
     if history.empty:
-        print(f"{args.indicator} 没有已生效的报送数据。")
+        print(f"{catalogue.county_label(county) + '的' if county else ''}{args.indicator} 没有已生效的报送数据。")
         return EXIT_OK
     rows = history.to_dict("records")
     for row in rows:
         row["effective"] = "现行" if row["effective"] else "非现行"
-    print_table(rows, [("year", "年份"), ("region", "地区"), ("sex", "性别"), ("value", "数值"), ("numerator", "分子"),
-                       ("denominator", "分母"), ("effective", "状态"), ("submission_id", "报送编号"), ("department", "单位"),
-                       ("user", "提交人"), ("time", "提交时间"), ("file", "文件")])
+        row["county"] = catalogue.county_label(str(row["county"]))
+    several = history["county"].nunique() > 1
+    print_table(rows, [("year", "年份"), *([("county", "区县")] if several else []), ("region", "地区"), ("sex", "性别"), ("value", "数值"),
+                       ("numerator", "分子"), ("denominator", "分母"), ("effective", "状态"), ("submission_id", "报送编号"),
+                       ("department", "单位"), ("user", "提交人"), ("time", "提交时间"), ("file", "文件")])
     return EXIT_OK
 
 
@@ -359,6 +367,28 @@ def _dataset(args: argparse.Namespace, catalogue, use: str):
     return dataset
 
 
+def _county(catalogue, dataset, value: str | None) -> str | None:
+    """The county a command covers: --county (code or name) among the data's counties, else the office's own county
+    when the data hold it, else the county with the most rows (`reports.resolve_county`)."""
+    from monitoring.reports import ReportError, resolve_county
+
+    try:
+        return resolve_county(catalogue, dataset, value)
+    except ReportError as exc:
+        raise UsageError(f"{exc}请用 --county 给出其中之一（代码或名称）。") from exc
+
+
+def _for_county(catalogue, dataset, value: str | None):
+    """(the county's code, its rows as a Dataset); says on stderr which county when the data hold several and none was asked for."""
+    county = _county(catalogue, dataset, value)
+    if not dataset.several_counties or county is None:
+        return county, dataset
+    if value is None:
+        print(f"注意：数据中有{len(dataset.counties())}个区县，以下为{catalogue.county_label(county)}"
+              "（用 --county 选择其他区县；各区县对比见 python -m monitoring compare）。", file=sys.stderr)
+    return county, dataset.for_county(county)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from monitoring.evaluation import OUTPUT_COLUMNS, STATUS_STYLE, Status, evaluate
 
@@ -366,7 +396,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.plan and args.plan not in catalogue.plans:
         raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
     dataset = _dataset(args, catalogue, "以下使用")
-    result = evaluate(catalogue, dataset.rows, year=args.year, plan=args.plan)
+    county, body = _for_county(catalogue, dataset, args.county)
+    result = evaluate(catalogue, body.rows, year=args.year, plan=args.plan)
     table = result.table()
     if args.format == "csv":
         write_csv(table.to_dict("records"), OUTPUT_COLUMNS)
@@ -384,7 +415,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             rate = f"{record['attainment'] * 100:.1f}%" if record["attainment"] is not None and record["attainment"] == record["attainment"] else "—"
             counts = "，".join(f"{STATUS_STYLE[s].label}{record[s.value]}项" for s in Status)
             print(f"{title}：{record['targets']}项指标，达标率{rate}（{counts}）。")
-        print(f"评估年份：{result.year}年；数据：{dataset.label}。")
+        where = f"区县：{catalogue.county_label(county)}（数据中共{len(dataset.counties())}个区县）；" if body is not dataset else ""
+        print(f"评估年份：{result.year}年；{where}数据：{dataset.label}。")
     return EXIT_OK
 
 
@@ -393,9 +425,118 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     catalogue = load_catalogue(_targets_dir(args.targets))
     folder = Path(args.out) if args.out else _root(None) / "demo"
-    paths = write_demo(catalogue, folder)
+    if args.counties:
+        return _counties_demo(catalogue, folder, explicit=args.out is not None)
+    paths = write_demo(catalogue, folder)  # also removes the counties' demo files (示例数据-区县-*.csv) from the folder
     files = [p for p in paths if p.suffix == ".csv"]
     print(f"已生成{len(files)}个示例数据文件（示例数据，非真实统计）及说明：{folder}")
+    return EXIT_OK
+
+
+def _counties_demo(catalogue, folder: Path, explicit: bool) -> int:
+    """`demo --counties`: the 13 counties' demo data in place of the single county's, so the two never mix."""
+    from monitoring.demo import CITY_PREFIX, DEMO_DIR, DEMO_MARK, FILE_PREFIX, README, write_counties_demo
+
+    if not explicit and folder.resolve() == DEMO_DIR.resolve():
+        raise UsageError(f"未给出 --out 时写入数据文件夹的 demo/，而这里是程序自带的单县示例数据（{DEMO_DIR}），不会替换。"
+                         "请设置环境变量 MONITORING_DATA 指向另一个数据文件夹（如 MONITORING_DATA=/tmp/city python -m monitoring demo --counties），"
+                         "或用 --out 明确指定输出文件夹。")
+    if len(catalogue.counties()) < 2:
+        raise UsageError("regions.yaml 中只列出一个区县，无法生成多区县示例数据。")
+    removed = 0
+    if folder.is_dir():
+        for old in folder.glob(f"{FILE_PREFIX}*.csv"):
+            if not old.name.startswith(CITY_PREFIX):
+                old.unlink()
+                removed += 1
+        readme = folder / README
+        if removed and readme.is_file() and readme.read_text(encoding="utf-8", errors="replace").startswith(f"# {DEMO_MARK}"):
+            readme.unlink()  # it describes the single county's files just removed
+    paths = write_counties_demo(catalogue, folder)
+    print(f"已生成{len(paths)}个区县的示例数据文件（示例数据，非真实统计；每县一个文件，含“区县代码”列）：{folder}")
+    if removed:
+        print(f"已删除该文件夹中原有的单县示例数据文件{removed}个（两种示例数据不混合；运行 python -m monitoring demo 可恢复单县示例数据）。")
+    return EXIT_OK
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    """Rows of a frame for print_table/write_csv: missing values (NaN, pd.NA) as None."""
+    import pandas as pd
+
+    return [{key: (None if not isinstance(value, str) and pd.isna(value) else value) for key, value in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from monitoring.comparison import COUNTY_COLUMNS, INDICATOR_COLUMNS, compare
+    from monitoring.evaluation import STATUS_STYLE, Status
+
+    catalogue = load_catalogue(_targets_dir(args.targets))
+    if args.plan and args.plan not in catalogue.plans:
+        raise UsageError(f"没有规划“{args.plan}”，可选：{'、'.join(catalogue.plans)}。")
+    target = None
+    if args.indicator:
+        target = catalogue.get(args.indicator.strip())
+        if target is None:
+            raise UsageError(f"指标编号“{args.indicator}”不在目标库中。")
+        if args.plan and target.plan != args.plan:
+            raise UsageError(f"指标 {target.id} 不属于规划“{args.plan}”。")
+    dataset = _dataset(args, catalogue, "以下使用")
+    counties = dataset.counties()
+    if len(counties) < 2:
+        held = f"只有{catalogue.county_label(counties[0])}一个区县的数据" if counties else "没有任何数据"
+        print(f"数据中{held}，区县对比需要多个区县的数据（如市里汇总的各县数据，用“区县代码”列写明区县）。"
+              "可用 python -m monitoring demo --counties 生成运城市13个区县的示例数据试用。", file=sys.stderr if args.csv else sys.stdout)
+        return EXIT_OK
+    comparison = compare(catalogue, dataset.rows, args.year, plan=args.plan)
+    footer = f"评估年份：{comparison.year}年；{len(comparison.counties)}个区县；数据：{dataset.label}。"
+    if target is not None:
+        one = comparison.indicator(target.id)
+        rows = _records(one.table)
+        if args.csv:
+            write_csv(rows, INDICATOR_COLUMNS)
+            return EXIT_OK
+        print(f"{target.id} {target.name}：各区县{comparison.year}年的数值和状态（排名按目标方向，无数据的不排名）")
+        print()
+        print_table(rows, [(c, c) for c in INDICATOR_COLUMNS if c != "区县代码"])
+        print()
+        counts = "，".join(f"{STATUS_STYLE[s].label}{one.counts[s]}个" for s in Status)
+        print(f"按状态：{counts}（共{len(one.results)}个区县，有数据的{one.with_data}个）。")
+        if one.warnings.empty:
+            print("没有区县发出预警。")
+        else:
+            warned = list(dict.fromkeys(one.warnings["区县"]))
+            print(f"有预警的区县（{len(warned)}个）：{'、'.join(warned)}。")
+            print()
+            print_table(_records(one.warnings), [("区县", "区县"), ("预警", "预警"), ("说明", "说明")])
+        print()
+        print(footer)
+        return EXIT_OK
+    table = comparison.county_table()
+    rows = _records(table)
+    if args.csv:
+        write_csv(rows, COUNTY_COLUMNS)
+        return EXIT_OK
+    for row in rows:
+        row["达标率"] = _percent(row["达标率"])
+    print(f"各区县{comparison.year}年指标状态和达标率（达标率 = 已达标指标数 ÷ 有数据的指标数，相同的并列）")
+    print()
+    print_table(rows, [(c, c) for c in COUNTY_COLUMNS if c != "区县代码"])
+    warned = comparison.warning_counties()
+    print()
+    if warned.empty:
+        print("各区县均没有指标发出预警。")
+    else:
+        print(f"有预警指标的区县（{len(warned)}个，按有预警的指标数排列）：")
+        print()
+        print_table(_records(warned), [("区县", "区县"), ("有预警的指标", "有预警的指标"), ("预警", "预警（种类 条数）")])
+    print()
+    print(footer)
+    print("某一指标的各区县情况：python -m monitoring compare --indicator 指标编号")
     return EXIT_OK
 
 
@@ -422,8 +563,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ReportError as exc:
             raise UsageError(str(exc)) from exc
     dataset = _dataset(args, catalogue, "报告使用")
+    county = _county(catalogue, dataset, args.county)  # an unknown county is refused before the slow part
     try:
-        result = actions.report(user, catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts, source=actions.CLI)
+        result = actions.report(user, catalogue, dataset, args.kind, args.year, args.plan, charts=not args.no_charts, source=actions.CLI,
+                                county=county)
     except ReportError as exc:
         raise UsageError(str(exc)) from exc
     if result.chart_note and not args.no_charts:
@@ -434,7 +577,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     charts = f"含图表{result.charts}幅" if result.charts else "不含图表"
-    print(f"已生成{result.title}（{result.year}年，{dataset.label}，{charts}）：{out}")
+    counties = f"，附区县对比（{result.counties}个区县）" if result.counties > 1 else ""
+    print(f"已生成{result.title}（{result.year}年，{dataset.label}，{charts}{counties}）：{out}")
     if xlsx is not None:
         print(f"已生成监测指标汇总表：{xlsx}")
     return EXIT_OK
@@ -532,6 +676,7 @@ def build_parser() -> _Parser:
     p = sub.add_parser("history", help="查看一个指标的历次报送值", description="查看一个指标历次审核通过的数值：哪份报送、谁、何时，是否现行。")
     p.add_argument("indicator", metavar="指标编号", help="如 W1-02（共用统计项也可用其任一指标编号）")
     p.add_argument("--region", metavar="地区", help="只看一个地区，如 全县、古绛镇")
+    p.add_argument("--county", metavar="区县", help="只看一个区县（代码或名称，如 140826、闻喜县）；默认列出所有区县的报送值")
     _targets_option(p)
     store_options(p)
     p.set_defaults(func=cmd_history)
@@ -542,11 +687,13 @@ def build_parser() -> _Parser:
     p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：有数据的最近一年）")
     p.add_argument("--plan", help="只评估一个规划，如 women、children、disability")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table", help="输出格式（默认 table）")
+    p.add_argument("--county", metavar="区县", help="数据含多个区县时评估哪一个（代码或名称，如 140826、闻喜县）；默认本县（regions.yaml 的 office），数据中没有本县时取数据行数最多的区县")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("report", help="生成年度监测报告或中期、终期评估报告（Word，另可输出 Excel 汇总表）",
                        description="生成公文格式的评估报告（Word）：年度监测报告、中期评估报告或终期评估报告，可另外输出监测指标汇总表（Excel）。"
                                    "默认使用正式数据；正式数据为空时使用示例数据，并在报告中标明。图表需要 Chromium 浏览器，没有时报告照常生成，文中注明缺少图表。"
+                                   "数据含多个区县时，正文写一个区县（--county），另附“区县对比”附件。"
                                    "退出码：0 成功，2 参数错误或文件不存在。")
     p.add_argument("--kind", required=True, choices=["annual", "midterm", "final"], help="报告类型：annual 年度监测、midterm 中期评估、final 终期评估")
     p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：中期2023、终期2025、年度为有数据的最近一年）")
@@ -556,13 +703,35 @@ def build_parser() -> _Parser:
     p.add_argument("--xlsx", metavar="文件", help="另外输出监测指标汇总表（Excel），以 .xlsx 结尾")
     p.add_argument("--no-charts", action="store_true", help="不生成图表（更快；也可设环境变量 MONITORING_REPORT_CHARTS=0）")
     p.add_argument("--user", metavar="姓名", help="生成人（已启用登录时为办公室用户的用户名，必填），记入审计日志")
+    p.add_argument("--county", metavar="区县", help="数据含多个区县时报告正文写哪一个（代码或名称）；默认本县（regions.yaml 的 office），"
+                                                   "数据中没有本县时取数据行数最多的区县。此时报告另附“区县对比”附件，Excel 汇总表另有区县对比表")
     _targets_option(p)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("demo", help="重新生成示例数据", description="按固定随机种子重新生成 data/demo/ 中的示例数据（非真实统计）。")
-    p.add_argument("--out", metavar="目录", help="输出文件夹（默认 data/demo/）")
+    p = sub.add_parser("demo", help="重新生成示例数据（--counties：运城市13个区县的示例数据）",
+                       description="按固定随机种子重新生成数据文件夹 demo/ 中的示例数据（非真实统计）：默认为绛县一个县的示例数据；"
+                                   "--counties 为运城市13个区县的示例数据（每县一个文件，含“区县代码”列），用于试用区县对比。\n\n"
+                                   "两种示例数据不混合：写入一种时，输出文件夹中另一种示例数据文件会被删除（只删除平台生成的“示例数据-”文件）。"
+                                   "不给 --out 时写入数据文件夹（默认 data/，或环境变量 MONITORING_DATA）的 demo/，看板即显示该种示例数据；"
+                                   "程序自带的 data/demo/ 是单县示例数据，--counties 不会替换它，请设 MONITORING_DATA 或用 --out。\n\n"
+                                   "例：MONITORING_DATA=/tmp/city python -m monitoring demo --counties，"
+                                   "再以 MONITORING_DATA=/tmp/city 启动看板即为13个区县的数据。")
+    p.add_argument("--out", metavar="目录", help="输出文件夹（默认：数据文件夹的 demo/）")
+    p.add_argument("--counties", action="store_true", help="生成运城市13个区县的示例数据（替换输出文件夹中的单县示例数据）")
     _targets_option(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("compare", help="区县对比：各区县的达标率排名，或一项指标在各区县的数值和状态",
+                       description="数据含多个区县时（如市里汇总的各县数据），按同样的目标和方法评估每个区县并对比："
+                                   "默认列出各区县的指标状态和达标率排名以及有预警的区县；--indicator 列出一项指标在各区县的数值、排名、状态和预警。"
+                                   "数据只有一个区县时说明无法对比（退出码 0）。默认使用正式数据；正式数据为空时使用示例数据。")
+    p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：有数据的最近一年）")
+    p.add_argument("--indicator", metavar="指标编号", help="只看一项指标，如 W1-02")
+    p.add_argument("--plan", help="只对比一个规划的指标，如 women、children、disability")
+    p.add_argument("--data", metavar="目录", help="数据文件夹（其中的 CSV/xlsx 都会读取和校验）")
+    p.add_argument("--csv", action="store_true", help="以 CSV 输出表格（达标率为小数）")
+    _targets_option(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("bench", help="性能基准：按县、市、省、全国规模生成测试数据，测量读取、校验、评估的用时和内存",
                        description="在临时文件夹中按固定随机种子生成一个县（county）、一个市（city，13个县）、一个省（province，117个县）或全国（national，2851个县）"

@@ -9,6 +9,12 @@ figures (`monitoring.charts`) rendered to PNG with Plotly/kaleido and the system
 Charts are optional: without a browser, or with charts switched off, the report is still written and says
 so (in `ReportResult.chart_note` and in the document where the charts would be).
 
+A data set of several counties (a city's data root): the report's body is about one county (`county`,
+default the office's own county when the data holds it, else the county with the most rows), evaluated on
+that county's rows alone; the title names it, and the appendix 附件4 区县对比 (and the Excel sheets 区县对比…)
+compares every county of the data with `monitoring.comparison`. Data of one county make the same report
+as before, without that appendix.
+
 Switches for tests and servers without a browser:
 
 - `MONITORING_REPORT_CHARTS=0` turns chart rendering off;
@@ -37,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan
+from monitoring.comparison import STATUS_COLUMNS, CountyComparison, compare
 from monitoring.datasets import DEMO_LABEL, Dataset
 from monitoring.evaluation import STATUS_STYLE, TOTAL_SEX, WARNING_LABELS, Evaluation, Result, Status, WarningCode, evaluate
 from monitoring.summaries import (
@@ -96,6 +103,9 @@ TABLE_TEXT = "表格文字"
 CAPTION = "图表标题"
 FIGURE = "图片"
 PART_HEADING = "部分标题"
+COMPARISON_TITLE = "区县对比"
+# Header cells of the narrow count columns of the 区县对比 tables, broken where a reader would break them.
+NARROW_HEADERS = {"进度正常": "进度\n正常", "预计难以达标": "预计\n难以\n达标", "严重滞后": "严重\n滞后", "有预警的指标": "有预警\n的指标"}
 DEMO_STYLE = "示例数据标记"
 
 
@@ -118,6 +128,8 @@ class ReportResult:
     filename: str = "report.docx"
     charts: int = 0  # charts placed in the document
     seconds: float = 0.0
+    county: str | None = None  # the county code the body covers
+    counties: int = 1  # counties in the data (more than one: the report has the 区县对比 appendix)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -138,6 +150,36 @@ def default_year(catalogue: Catalogue, dataset: Dataset, kind: str) -> int:
         return end
     years = dataset.years()
     return min(max(years), end) if years else end
+
+
+def default_county(catalogue: Catalogue, dataset: Dataset) -> str | None:
+    """The county a report (or a county page) covers by default: the office's own county when the data holds it,
+    else the county with the most rows; None for empty data."""
+    present = dataset.counties()
+    if not present:
+        return None
+    home = catalogue.home_county
+    return home if home in present else present[0]
+
+
+def resolve_county(catalogue: Catalogue, dataset: Dataset, county: str | None = None) -> str | None:
+    """The code of the county `county` names (code, name or alias) among the data's counties; the default when None.
+
+    Raises ReportError (Chinese, listing the data's counties) for a county the data does not hold.
+    """
+    if county is None or not str(county).strip():
+        return default_county(catalogue, dataset)
+    text = str(county).strip()
+    code = catalogue.county_codes().get(text, text)
+    present = dataset.counties()
+    if code in present:
+        return code
+    if not present:
+        raise ReportError(f"数据中没有区县“{text}”：没有任何监测数据。")
+    listed = [r.code for r in catalogue.counties()]
+    ordered = [c for c in listed if c in present] + sorted(c for c in present if c not in listed)  # as regions.yaml lists them
+    listing = "、".join(f"{catalogue.county_label(c)}（{c}）" for c in ordered)
+    raise ReportError(f"数据中没有区县“{text}”。数据中的区县：{listing}。")
 
 
 def _midpoint(plan: Plan) -> int:
@@ -166,8 +208,12 @@ def ordered_plans(catalogue: Catalogue, plan: str | None = None) -> list[str]:
     return [plan] if plan is not None else list(catalogue.plans)  # the catalogue keeps the plans' order
 
 
-def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = None) -> tuple[str, str]:
-    """(the plans' part, the report's part) of the title, e.g. ('绛县儿童发展“十四五”规划', '中期评估报告（监测数据部分）')."""
+def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = None, county: str | None = None) -> tuple[str, str]:
+    """(the plans' part, the report's part) of the title, e.g. ('绛县儿童发展“十四五”规划', '中期评估报告（监测数据部分）').
+
+    `county` (a county's name, given when the data hold several counties) is named in the report's part:
+    '终期评估报告（闻喜县监测数据部分）', '2024年度监测报告（闻喜县）'.
+    """
     keys = ordered_plans(catalogue, plan)
     if len(keys) == 1:
         subject = catalogue.plans[keys[0]].title
@@ -176,8 +222,8 @@ def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = 
     else:
         subject = "绛县" + "、".join(catalogue.plans[k].title.removeprefix("绛县") for k in keys)
     if kind == "annual":
-        return subject, f"{year}年度监测报告"
-    return subject, KINDS[kind] + DATA_PART
+        return subject, f"{year}年度监测报告" + (f"（{county}）" if county else "")
+    return subject, KINDS[kind] + (f"（{county}监测数据部分）" if county else DATA_PART)
 
 
 def verdict(result: Result) -> str:
@@ -336,13 +382,15 @@ def _short(text: str, limit: int = 80) -> str:
 
 def build_report(catalogue: Catalogue, dataset: Dataset, kind: str, year: int | None = None, plan: str | None = None,
                  charts: bool = True, progress: Progress | None = None, browser: str | None = None,
-                 now: datetime | None = None) -> ReportResult:
+                 now: datetime | None = None, county: str | None = None) -> ReportResult:
     """The Word report and the Excel summary of one plan (or all plans, as parts of one document).
 
     `kind` is annual, midterm or final; `year` defaults to 2023 for midterm, 2025 for final and the latest
     year with data for annual. `charts=False` (or MONITORING_REPORT_CHARTS=0) leaves the charts out;
     `browser` (or MONITORING_REPORT_BROWSER) names the browser that renders them. `progress(fraction, text)`
-    is called as the work advances. Raises ReportError for arguments the report cannot have.
+    is called as the work advances. When the data hold several counties, `county` (code or name; default
+    `default_county`) is the county of the body and the report gets the 区县对比 appendix.
+    Raises ReportError for arguments the report cannot have.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -354,13 +402,17 @@ def build_report(catalogue: Catalogue, dataset: Dataset, kind: str, year: int | 
 
     if kind not in KINDS:
         check_arguments(catalogue, kind, 0, plan)
-    year = year if year is not None else default_year(catalogue, dataset, kind)
+    code = resolve_county(catalogue, dataset, county)
+    several = dataset.several_counties
+    body = dataset.for_county(code) if several and code is not None else dataset
+    year = year if year is not None else default_year(catalogue, body, kind)
     check_arguments(catalogue, kind, year, plan)
     report(0.02, "正在评估指标……")
-    evaluation = evaluate(catalogue, dataset.rows, year, plan=plan)
+    evaluation = evaluate(catalogue, body.rows, year, plan=plan)
+    comparison = compare(catalogue, dataset.rows, year, plan=plan) if several else None
     timings["evaluate"] = time.perf_counter() - started
 
-    content = _Content(catalogue, dataset, evaluation, kind, year, plan, now)
+    content = _Content(catalogue, body, evaluation, kind, year, plan, now, county=code, comparison=comparison, whole=dataset)
     pngs: dict[str, bytes] = {}
     chart_note: str | None = None
     mark = time.perf_counter()
@@ -391,20 +443,20 @@ def build_report(catalogue: Catalogue, dataset: Dataset, kind: str, year: int | 
     xlsx_bytes = summary_xlsx(content)
     timings["xlsx"] = time.perf_counter() - mark
 
-    subject, part = report_title(catalogue, kind, year, plan)
-    title = subject + part
+    title = content.title
     report(1.0, "报告已生成。")
     seconds = time.perf_counter() - started
     return ReportResult(
         docx=docx_bytes, xlsx=xlsx_bytes, charts_rendered=chart_note is None,
         chart_note=None if chart_note is None else chart_note.rstrip("。") + "。",
         title=title, kind=kind, year=year, plan=plan, filename=_filename(title, dataset), charts=document.charts_placed,
-        seconds=seconds, timings=timings,
+        seconds=seconds, timings=timings, county=code, counties=len(dataset.counties()) or 1,
     )
 
 
 def _filename(title: str, dataset: Dataset) -> str:
-    name = re.sub(r"[\\/:*?\"<>|]", "", title).replace("（监测数据部分）", "")
+    name = re.sub(r"[\\/:*?\"<>|]", "", title).replace(DATA_PART, "")
+    name = re.sub(r"（(.+?)监测数据部分）", r"（\1）", name)
     if dataset.is_demo:
         name += "（示例数据）"
     return name + ".docx"
@@ -492,9 +544,15 @@ class _Content:
     """The numbers and sentences of one report, shared by the Word document and the Excel summary."""
 
     def __init__(self, catalogue: Catalogue, dataset: Dataset, evaluation: Evaluation, kind: str, year: int,
-                 plan: str | None, now: datetime):
+                 plan: str | None, now: datetime, county: str | None = None, comparison: CountyComparison | None = None,
+                 whole: Dataset | None = None):
         self.catalogue, self.dataset, self.evaluation = catalogue, dataset, evaluation
         self.kind, self.year, self.plan, self.now = kind, year, plan, now
+        self.county = county  # the body's county (code)
+        self.comparison = comparison  # every county of the data, when it holds several
+        self.whole = whole if whole is not None else dataset  # the data set before taking the body's county
+        home = catalogue.home_county
+        self.county_name = catalogue.county_label(county or home) if (county or home) else "本县"
         self.parts: list[_PlanPart] = []
         for key in ordered_plans(catalogue, plan):
             sub = evaluation.subset(key)
@@ -504,7 +562,7 @@ class _Content:
                 if group:
                     domains.append((domain, group))
             self.parts.append(_PlanPart(key, catalogue.plans[key], sub, domains))
-        self.subject, self.kind_title = report_title(catalogue, kind, year, plan)
+        self.subject, self.kind_title = report_title(catalogue, kind, year, plan, self.county_name if comparison is not None else None)
         self.title = self.subject + self.kind_title
 
     @property
@@ -597,6 +655,32 @@ class _Content:
         if result.status == Status.NO_DATA:
             parts.append(f"请{result.target.department.lead}报送")
         return "；".join(parts) or "—"
+
+    def comparison_summary(self) -> str:
+        """The 区县对比's numbers in one paragraph: the best and worst 达标率, the body county's rank, the counties that warn."""
+        cmp = self.comparison
+        assert cmp is not None
+        ranking = cmp.county_table()
+        n = len(ranking)
+        ranked = ranking[ranking["达标率"].notna()]
+        if ranked.empty:
+            return f"{self.year}年，{n}个区县均没有有数据的指标，无法比较达标率。"
+        best, worst = ranked["达标率"].max(), ranked["达标率"].min()
+
+        def names(rate: float) -> str:
+            return "、".join(ranked.loc[ranked["达标率"] == rate, "区县"])
+
+        text = f"{self.year}年，{n}个区县中达标率最高的是{names(best)}（{_rate(best)}）"
+        text += f"，最低的是{names(worst)}（{_rate(worst)}）" if worst != best else "，各区县达标率相同"
+        unranked = n - len(ranked)
+        if unranked:
+            text += f"，另有{unranked}个区县没有数据、未排名"
+        warned = len(cmp.warning_counties())
+        text += f"；{warned}个区县有预警指标。" if warned else "；各区县均没有预警指标。"
+        own = ranking[ranking["区县代码"] == self.county]
+        if not own.empty and own.iloc[0]["达标率"] is not None and not pd.isna(own.iloc[0]["达标率"]):
+            text += f"{self.county_name}达标率为{_rate(own.iloc[0]['达标率'])}，在{n}个区县中排第{int(own.iloc[0]['排名'])}位。"
+        return text
 
     def sentence(self, result: Result) -> str:
         """The engine's explanation; in the final report, with the verdict where it is not already said."""
@@ -840,7 +924,8 @@ class _Document:
         return paragraph
 
     def table(self, title: str | None, header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float] | None = None,
-              shade: dict[int, Callable[[Any], str | None]] | None = None, center: Iterable[int] = (), bold_last: bool = False):
+              shade: dict[int, Callable[[Any], str | None]] | None = None, center: Iterable[int] = (), bold_last: bool = False,
+              bold_rows: Iterable[int] = ()):
         """A table with a numbered title, a bold header repeated on every page, fixed column widths and shaded status cells.
 
         The title is the table's first row (repeated with the header on every page): a title paragraph tied to the
@@ -862,6 +947,7 @@ class _Document:
         table.autofit = False
         _fixed_layout(table, widths)
         center = set(center)
+        bold = {i + 1 for i in bold_rows}  # indices of `rows`; 0 is the header
         shade = shade or {}
         cell_style = self.doc.styles[TABLE_TEXT].style_id
         if title:
@@ -885,7 +971,7 @@ class _Document:
                 paragraph._p.style = cell_style  # the style id, set directly: python-docx's lookup is slow
                 text = "" if value is None else str(value)
                 run = paragraph.add_run(text)
-                if r_index == 0 or (bold_last and r_index == len(rows)):
+                if r_index == 0 or (bold_last and r_index == len(rows)) or r_index in bold:
                     run.bold = True
                 if r_index == 0 or c_index in center:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -959,7 +1045,7 @@ class _Document:
         paragraph.add_run(c.kind_title)
         if c.dataset.is_demo:
             self.para(DEMO_LABEL, style=DEMO_STYLE)
-            note = self.para("本报告由示例数据生成，仅用于演示监测平台，其中的数字不是绛县的统计数据，不得引用、上报或作为正式材料使用。",
+            note = self.para(f"本报告由示例数据生成，仅用于演示监测平台，其中的数字不是{c.county_name}的统计数据，不得引用、上报或作为正式材料使用。",
                              style=DEMO_STYLE)
             for run in note.runs:
                 run.font.size = _pt(CAPTION_SIZE)
@@ -985,7 +1071,9 @@ class _Document:
         self.para(
             f"根据{self._basis()}关于监测评估的要求，县妇儿工委办公室依托监测平台，{what}。"
             f"评估所用数据为{c.source_text()}；各项指标的状态和预警按附件1所列方法计算，数据来源见附件2。"
-            f"本报告由监测平台于{_date(c.now)}生成。现将{'监测' if c.kind == 'annual' else '评估'}结果报告如下。"
+            + (f"评估数据含{len(c.comparison.counties)}个区县，本报告正文为{c.county_name}的{'监测' if c.kind == 'annual' else '评估'}结果，"
+               f"各区县的对比见附件4。" if c.comparison is not None else "")
+            + f"本报告由监测平台于{_date(c.now)}生成。现将{'监测' if c.kind == 'annual' else '评估'}结果报告如下。"
         )
 
     def _overall(self) -> None:
@@ -1227,6 +1315,8 @@ class _Document:
 
         self.para("")
         attachments = ["监测评估方法说明", "数据来源", "预警指标走势图"]
+        if self.c.comparison is not None:
+            attachments.append(COMPARISON_TITLE)
         first = self.para(f"附件：1．{attachments[0]}")
         first.paragraph_format.keep_with_next = True
         for i, name in enumerate(attachments[1:], 2):
@@ -1260,19 +1350,28 @@ class _Document:
         self._sources()
         self._appendix_title(3, "预警指标走势图")
         self._charts_appendix()
+        if self.c.comparison is not None:
+            self._appendix_title(4, COMPARISON_TITLE)
+            self._counties_appendix()
 
     def _markdown(self, text: str) -> None:
         """docs/methodology.md (without the worked examples) as document paragraphs, headings and tables."""
         lines = text.splitlines()
         i = 0
+        sub = 0  # the （一）（二） numbering of ### headings within a ## section, as GB/T 9704 numbers the second level
         while i < len(lines):
             line = lines[i].rstrip()
             if not line.strip() or line.startswith("# "):
                 i += 1
                 continue
             if line.startswith("### "):
-                self.heading(_plain_md(line[4:]), 2)
+                title = _plain_md(line[4:])
+                if not re.match(r"^（[一二三四五六七八九十]+）", title):
+                    sub += 1
+                    title = f"（{_cn(sub)}）{title}"
+                self.heading(title, 2)
             elif line.startswith("## "):
+                sub = 0
                 self.heading(_plain_md(line[3:]), 1)
             elif line.startswith("|"):
                 block = []
@@ -1311,7 +1410,11 @@ class _Document:
         self.para(f"数据：{data.label}。{c.source_text()}。")
         if data.source != "demo":
             self.para(f"数据位置：{data.location}。")
-        self.para(f"共{len(data.rows)}行数据，年份范围{span}；评估年份为{c.year}年，只使用{c.year}年及以前的数据。")
+        if c.comparison is not None:
+            self.para(f"数据共含{len(c.comparison.counties)}个区县{len(c.whole.rows)}行；正文只使用其中{c.county_name}的{len(data.rows)}行数据"
+                      f"（年份范围{span}），附件4的区县对比使用全部区县的数据。评估年份为{c.year}年，只使用{c.year}年及以前的数据。")
+        else:
+            self.para(f"共{len(data.rows)}行数据，年份范围{span}；评估年份为{c.year}年，只使用{c.year}年及以前的数据。")
         if data.is_demo:
             self.para(f"示例数据由监测平台按固定随机种子生成，每一行的“数据来源”和“备注”都写明“{DEMO_LABEL}”；正式数据报送后，平台即不再使用示例数据。")
         if data.skipped:
@@ -1347,6 +1450,56 @@ class _Document:
                     self.para(f"（{r.target.id} {r.target.name}的走势图未能生成。）")
         if not any_warned:
             self.para(f"{c.year}年没有指标发出预警。")
+
+
+    def _counties_appendix(self) -> None:
+        """附件4 区县对比: the counties ranked by 达标率, each target's counties by status, and the counties that warn."""
+        c = self.c
+        cmp = c.comparison
+        assert cmp is not None
+        self.para(c.comparison_summary())
+        self.para(f"各区县均按本报告的规划目标和附件1的方法，用各自的全县数据评估{c.year}年的状态和预警；达标率为已达标指标数÷有数据的指标数，"
+                  "达标率相同的区县并列。")
+
+        self.heading("一、各区县指标状态和达标率", 1)
+        ranking = cmp.county_table()
+        header = [NARROW_HEADERS.get(h, h) for h in ("排名", "区县", "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标")]
+        rows = [["—" if pd.isna(r["排名"]) else int(r["排名"]), r["区县"], r["指标数"], r["有数据"], *[r[s] for s in STATUS_COLUMNS],
+                 _rate(r["达标率"]), r["有预警的指标"]] for r in ranking.to_dict("records")]
+        body = [i for i, r in enumerate(ranking.to_dict("records")) if r["区县代码"] == c.county]
+        self.table(f"{c.year}年各区县指标状态和达标率", header, rows, [10, 17, *[13.5] * 7, 15, 15],
+                   center=[0, *range(2, len(header))], bold_rows=body)
+        if body:
+            self.para(f"表中加粗的一行为本报告正文所述的{c.county_name}。")
+
+        self.heading("二、各指标的区县分布", 1)
+        overview = cmp.indicator_overview()
+        plans = {t.id: t.plan for t in cmp.evaluation.targets}
+        everyone = int(((overview["有数据的区县"] > 0) & (overview[STATUS_STYLE[Status.ACHIEVED].label] == overview["有数据的区县"])).sum())
+        lagging = int((overview[STATUS_STYLE[Status.OFF_TRACK].label] > 0).sum())
+        self.para(f"{len(overview)}项指标中，有数据的区县全部{'达标' if c.final else '已达标'}的{everyone}项，至少一个区县严重滞后的{lagging}项。"
+                  "下表列出每项指标处于各状态的区县数，以及发出预警的区县（预警较重的在前）。")
+        keys = [key for key in ordered_plans(c.catalogue, c.plan) if any(plans.get(i) == key for i in overview["编号"])]
+        for index, key in enumerate(keys, 1):
+            part = overview[[plans.get(i) == key for i in overview["编号"]]]
+            if len(keys) > 1:
+                self.heading(f"（{_cn(index)}）{c.catalogue.plans[key].title}", 2)
+            rows = [[r["编号"], r["指标"], *[r[s] for s in STATUS_COLUMNS], r["有预警的区县"] or "—"] for r in part.to_dict("records")]
+            widths = [14.5 if len(s) == 3 else 10.5 for s in STATUS_COLUMNS]  # 已达标 and 无数据 on one line, the others on two or three
+            self.table(f"{plan_short(c.catalogue, key)}各指标的区县状态分布（{c.year}年）",
+                       ["编号", "指标", *[NARROW_HEADERS.get(s, s) for s in STATUS_COLUMNS], "有预警的区县"],
+                       rows, [16, 34, *widths, TEXT_WIDTH - 50 - sum(widths)], center=range(2, 2 + len(STATUS_COLUMNS)))
+
+        self.heading("三、有预警的区县", 1)
+        warned = cmp.warning_counties()
+        if warned.empty:
+            self.para(f"{c.year}年各区县均没有指标发出预警。")
+            return
+        self.para(f"{c.year}年{len(warned)}个区县有预警指标，按有预警的指标数由多到少排列如下（一项指标可同时有多条预警，"
+                  "预警的种类按严重程度排列）。")
+        rows = [[r["区县"], r["有预警的指标"], r["预警"]] for r in warned.to_dict("records")]
+        body = [i for i, r in enumerate(warned.to_dict("records")) if r["区县代码"] == c.county]
+        self.table(f"{c.year}年有预警的区县", ["区县", NARROW_HEADERS["有预警的指标"], "预警"], rows, [20, 16, 120], center=[1], bold_rows=body)
 
 
 def _display_chars(text: str) -> float:
@@ -1641,12 +1794,19 @@ def summary_xlsx(content: _Content) -> bytes:
     ])
     if c.dataset.is_demo:
         about = pd.concat([pd.DataFrame([{"项目": "注意", "内容": f"{DEMO_LABEL}，仅供演示，不得引用"}]), about], ignore_index=True)
+    sheets = comparison_sheets(c)
+    if sheets:
+        about = pd.concat([about, pd.DataFrame([
+            {"项目": "区县", "内容": f"数据含{len(c.comparison.counties)}个区县；汇总表和预警表为{c.county_name}的数据，"  # type: ignore[union-attr]
+                                   f"各区县的对比见“{'”“'.join(sheets)}”表（达标率相同的区县并列）"},
+        ])], ignore_index=True)
     main = "监测指标汇总表（示例数据）" if c.dataset.is_demo else "监测指标汇总表"
     widths = {"规划": 11, "领域": 18, "编号": 10, "指标": 30, "单位": 8, "目标": 16, "基期值": 9, "状态": 13, "终期结论": 10,
               "目标完成进度": 12, "序时进度": 10, "预警": 14, "说明": 60, "牵头单位": 14, "报送单位备注": 36}
     widths.update({column: 9 for column in frame.columns if re.fullmatch(r"\d{4}年", column)})
-    data = excel_bytes({main: frame, "预警": warnings, "说明": about},
-                       widths=widths | {"内容": 80, "项目": 12}, wrap=("领域", "指标", "预警", "说明", "报送单位备注", "内容"))
+    data = excel_bytes({main: frame, "预警": warnings, **sheets, "说明": about},
+                       widths=widths | {"内容": 80, "项目": 12, "区县": 10, "有预警的区县": 60, "有数据的区县": 8, "有预警的指标": 8},
+                       wrap=("领域", "指标", "预警", "说明", "报送单位备注", "内容", "有预警的区县"))
     book = load_workbook(io.BytesIO(data))
     white = Font(color="FFFFFF", bold=True)
     for sheet in book.worksheets:
@@ -1667,6 +1827,10 @@ def summary_xlsx(content: _Content) -> bytes:
                 column = header.index(name) + 1
                 for row in range(2, sheet.max_row + 1):
                     sheet.cell(row=row, column=column).number_format = "0%"
+        if sheet.title in sheets and "达标率" in header:
+            column = header.index("达标率") + 1
+            for row in range(2, sheet.max_row + 1):
+                sheet.cell(row=row, column=column).number_format = "0.0%"
         if sheet.title == main:
             sheet.freeze_panes = "E2"  # the header and 规划、领域、编号、指标 stay in view
             sheet.column_dimensions[sheet.cell(row=1, column=header.index("预警") + 1).column_letter].width = 22
@@ -1677,3 +1841,16 @@ def summary_xlsx(content: _Content) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def comparison_sheets(content: _Content) -> dict[str, pd.DataFrame]:
+    """The Excel sheets of the 区县对比 (none for data of one county): the ranking, each target's counties by status,
+    and the counties that warn; 达标率 a fraction (the sheet shows it as a percentage)."""
+    cmp = content.comparison
+    if cmp is None:
+        return {}
+    return {
+        COMPARISON_TITLE: cmp.county_table(),
+        f"{COMPARISON_TITLE}（分指标）": cmp.indicator_overview(),
+        f"{COMPARISON_TITLE}（预警）": cmp.warning_counties(),
+    }

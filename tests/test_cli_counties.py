@@ -1,0 +1,224 @@
+"""`python -m monitoring` on data of several counties: compare, evaluate/report/history --county, demo --counties."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from monitoring.catalogue import load_catalogue
+from monitoring.cli import main
+from monitoring.comparison import COUNTY_COLUMNS, INDICATOR_COLUMNS, compare
+from monitoring.datasets import load, read_folder
+from monitoring.demo import CITY_PREFIX, FILE_PREFIX
+from monitoring.evaluation import evaluate
+from monitoring.measurements import validate_bytes
+from tests.conftest import ROOT
+
+COUNTY_NAMES = ["绛县", "盐湖区", "临猗县", "万荣县", "闻喜县", "稷山县", "新绛县", "垣曲县", "夏县", "平陆县", "芮城县", "永济市", "河津市"]
+ONE_COUNTY = "区县对比需要多个区县的数据"
+
+
+@pytest.fixture(autouse=True)
+def _no_charts(monkeypatch):
+    monkeypatch.setenv("MONITORING_REPORT_CHARTS", "0")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def city(monkeypatch, tmp_path, counties_demo) -> Path:
+    """A data root holding only the 13 counties' demo data (no Streamlit needed)."""
+    root = tmp_path / "city"
+    shutil.copytree(counties_demo, root / "demo")
+    monkeypatch.setenv("MONITORING_DATA", str(root))
+    return root
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_compare_prints_the_ranking_and_the_counties_that_warn(capsys, city):
+    code, out, err = run(capsys, "compare")
+    assert code == 0
+    assert "各区县2025年指标状态和达标率" in out and "有预警指标的区县（13个" in out
+    assert "评估年份：2025年；13个区县" in out and "示例数据" in err
+    ranking = out.split("有预警指标的区县")[0]
+    assert all(name in ranking for name in COUNTY_NAMES)
+    assert "75.2%" in ranking and "nan" not in out.lower() and "<NA>" not in out
+
+
+def test_compare_csv_is_county_table(capsys, city, catalogue):
+    code, out, _ = run(capsys, "compare", "--csv", "--year", "2024")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = compare(catalogue, load(catalogue).rows, 2024).county_table()
+    assert list(rows[0]) == COUNTY_COLUMNS and len(rows) == 13
+    assert [r["区县代码"] for r in rows] == list(expected["区县代码"])
+    assert [float(r["达标率"]) for r in rows] == pytest.approx(list(expected["达标率"]), abs=1e-6)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--indicator", "W1-02"], ["W1-02 孕产妇死亡率：各区县2025年", "按状态：已达标", "有预警的区县（"]),
+    (["--indicator", "C1-06", "--plan", "children", "--year", "2023"], ["C1-06", "各区县2023年", "共13个区县"]),
+])
+def test_compare_one_indicator(capsys, city, args, expected):
+    code, out, _ = run(capsys, "compare", *args)
+    assert code == 0
+    for text in expected:
+        assert text in out
+    assert all(name in out for name in COUNTY_NAMES)
+
+
+def test_compare_one_indicator_csv(capsys, city, catalogue):
+    code, out, _ = run(capsys, "compare", "--indicator", "W1-02", "--csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == INDICATOR_COLUMNS and len(rows) == 13
+    expected = compare(catalogue, load(catalogue).rows).indicator("W1-02").table
+    assert [r["区县"] for r in rows] == list(expected["区县"])
+    assert [r["状态"] for r in rows] == list(expected["状态"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--indicator", "X9-99"], "指标编号“X9-99”不在目标库中"),
+    (["--indicator", "W1-02", "--plan", "children"], "不属于规划“children”"),
+    (["--plan", "elderly"], "没有规划“elderly”"),
+    (["--data", "/nonexistent/folder"], "不存在"),
+])
+def test_compare_usage_errors_exit_2(capsys, city, args, message):
+    code, _, err = run(capsys, "compare", *args)
+    assert code == 2 and message in err
+
+
+@pytest.mark.parametrize("csv_output", [False, True])
+def test_compare_on_one_county_says_a_comparison_needs_several(capsys, csv_output):
+    argv = ["compare", "--data", str(ROOT / "data" / "demo"), *(["--csv"] if csv_output else [])]
+    code, out, err = run(capsys, *argv)
+    assert code == 0
+    assert ONE_COUNTY in (err if csv_output else out) and "只有绛县一个区县" in (err if csv_output else out)
+    if csv_output:
+        assert out == ""  # nothing a CSV reader would take for data
+
+
+# ---------------------------------------------------------------- evaluate --county
+
+
+@pytest.mark.parametrize(("county", "code", "label"), [
+    (None, "140826", "绛县"), ("闻喜县", "140823", "闻喜县"), ("140823", "140823", "闻喜县"), ("河津市", "140882", "河津市"),
+])
+def test_evaluate_county(capsys, city, catalogue, county, code, label):
+    argv = ["evaluate", *(["--county", county] if county else [])]
+    status, out, err = run(capsys, *argv)
+    assert status == 0
+    assert f"区县：{label}（数据中共13个区县）" in out
+    assert ("以下为绛县（用 --county 选择其他区县" in err) == (county is None)
+    status, out, _ = run(capsys, *argv, "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    expected = evaluate(catalogue, load(catalogue).for_county(code).rows).table()
+    assert {r.id: r.status for r in expected.itertuples()} == {k: r["status"] for k, r in rows.items()}
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["report", "--kind", "final", "--out", "x.docx"]])
+def test_unknown_county_is_a_usage_error_listing_the_data_counties(capsys, city, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *command, "--county", "北京市")
+    assert code == 2
+    assert "数据中没有区县“北京市”" in err and "闻喜县（140823）" in err and "请用 --county" in err
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_evaluate_on_one_county_data_is_unchanged(capsys):
+    code, out, err = run(capsys, "evaluate", "--data", str(ROOT / "data" / "demo"), "--county", "绛县")
+    assert code == 0 and "区县：" not in out and "--county" not in err
+    code, _, err = run(capsys, "evaluate", "--data", str(ROOT / "data" / "demo"), "--county", "闻喜县")
+    assert code == 2 and "数据中的区县：绛县（140826）。" in err
+
+
+# ---------------------------------------------------------------- report --county
+
+
+@pytest.mark.parametrize(("county", "name"), [(None, "绛县"), ("闻喜县", "闻喜县"), ("140829", "平陆县")])
+def test_report_county(capsys, city, tmp_path, county, name):
+    out = tmp_path / "r.docx"
+    argv = ["report", "--kind", "annual", "--year", "2024", "--plan", "disability", "--no-charts", "--out", str(out),
+            *(["--county", county] if county else [])]
+    code, stdout, _ = run(capsys, *argv)
+    assert code == 0
+    assert f"2024年度监测报告（{name}）" in stdout and "附区县对比（13个区县）" in stdout
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert "附件4" in texts and f"本报告正文为{name}的监测结果" in next(t for t in texts if t.startswith("根据"))
+
+
+# ---------------------------------------------------------------- history --county
+
+
+def test_history_county(capsys, tmp_path, counties_demo):
+    root = tmp_path / "data"
+    (root / "measurements").mkdir(parents=True)
+    for name in ("闻喜县", "绛县"):
+        shutil.copy(counties_demo / f"{CITY_PREFIX}{name}.csv", root / "measurements")
+    code, out, _ = run(capsys, "history", "W1-02", "--root", str(root))
+    assert code == 0 and "区县" in out.splitlines()[0] and "闻喜县" in out and "绛县" in out
+    code, out, _ = run(capsys, "history", "W1-02", "--root", str(root), "--county", "闻喜县")
+    assert code == 0 and "区县" not in out.splitlines()[0] and "2025" in out
+    code, out, _ = run(capsys, "history", "W1-02", "--root", str(root), "--county", "河津市")
+    assert code == 0 and "河津市的W1-02 没有已生效的报送数据" in out
+    code, _, err = run(capsys, "history", "W1-02", "--root", str(root), "--county", "某县")
+    assert code == 2 and "区县“某县”无法识别" in err and "闻喜县（140823）" in err
+
+
+# ---------------------------------------------------------------- demo --counties
+
+
+def test_demo_counties_makes_a_data_root_of_13_counties(capsys, tmp_path, monkeypatch):
+    root = tmp_path / "city"
+    monkeypatch.setenv("MONITORING_DATA", str(root))
+    code, out, _ = run(capsys, "demo", "--counties")
+    assert code == 0 and "已生成13个区县的示例数据文件" in out
+    catalogue = load_catalogue()
+    files = sorted((root / "demo").glob("*.csv"))
+    assert len(files) == 13 and all(f.name.startswith(CITY_PREFIX) for f in files)
+    for file in files:
+        assert validate_bytes(file.read_bytes(), catalogue, file.name).ok, file.name
+    dataset = load(catalogue)
+    assert dataset.is_demo and len(dataset.counties()) == 13
+
+
+def test_demo_kinds_replace_each_other_in_a_folder(capsys, tmp_path):
+    folder = tmp_path / "demo"
+    assert run(capsys, "demo", "--out", str(folder))[0] == 0
+    single = sorted(p.name for p in folder.glob("*.csv"))
+    (folder / "我的笔记.csv").write_text("不是示例数据", encoding="utf-8")
+    code, out, _ = run(capsys, "demo", "--counties", "--out", str(folder))
+    assert code == 0 and f"已删除该文件夹中原有的单县示例数据文件{len(single)}个" in out
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n.startswith(FILE_PREFIX)] == sorted(n for n in names if n.startswith(CITY_PREFIX))
+    assert len([n for n in names if n.startswith(CITY_PREFIX)]) == 13
+    assert "我的笔记.csv" in names and "README.md" not in names  # only the platform's own files go
+    assert run(capsys, "demo", "--out", str(folder))[0] == 0
+    assert sorted(p.name for p in folder.glob(f"{FILE_PREFIX}*.csv")) == single
+    assert len(read_folder(folder, load_catalogue()).counties()) == 1
+
+
+def test_demo_counties_does_not_replace_the_bundled_demo(capsys, monkeypatch):
+    monkeypatch.delenv("MONITORING_DATA")
+    before = sorted(p.name for p in (ROOT / "data" / "demo").iterdir())
+    code, _, err = run(capsys, "demo", "--counties")
+    assert code == 2 and "MONITORING_DATA" in err and "--out" in err
+    assert sorted(p.name for p in (ROOT / "data" / "demo").iterdir()) == before
+
+
+def test_demo_help_says_where_the_counties_go(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "-h"])
+    out = capsys.readouterr().out
+    assert "--counties" in out and "MONITORING_DATA=/tmp/city python -m monitoring demo --counties" in out
