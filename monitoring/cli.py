@@ -76,7 +76,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".")
+        return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")  # NaN: an empty cell, as None
     return str(value)
 
 
@@ -222,7 +222,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError("--out 的文件名应以 .xlsx 或 .csv 结尾。")
-    previous = _previous_values(args.root, catalogue, args.year - 1)
+    previous = _previous_values(args.root, catalogue, args.year)
     frame = template_frame(catalogue, department, args.year, previous)
     if frame.empty:
         raise UsageError(f"{department}没有需要报送的指标。")
@@ -234,14 +234,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _previous_values(root: str | None, catalogue, year: int) -> dict:
-    """Last year's effective values from the live data, for reference in a template."""
+    """The effective values of the year before `year` from the live data, for reference in a template
+    (the same values the 数据填报 page puts there: each row's own county's)."""
+    from monitoring.intake import previous_values
     from monitoring.store import Store
 
-    live = Store(_root(root)).live(catalogue)
-    if live.empty:
-        return {}
-    rows = live[live["year"] == year]
-    return {(r.indicator_id, r.region, r.sex): r.value for r in rows.itertuples()}
+    return previous_values(Store(_root(root)).live(catalogue), year)
 
 
 def _root(value: str | None) -> Path:

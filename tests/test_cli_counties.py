@@ -174,6 +174,20 @@ def test_history_county(capsys, tmp_path, counties_demo):
     assert code == 0 and "河津市的W1-02 没有已生效的报送数据" in out
     code, _, err = run(capsys, "history", "W1-02", "--root", str(root), "--county", "某县")
     assert code == 2 and "区县“某县”无法识别" in err and "闻喜县（140823）" in err
+    code, out, _ = run(capsys, "history", "C1-03b", "--root", str(root), "--county", "绛县")
+    assert code == 0 and "nan" not in out.lower(), "a blank 分子/分母 prints as an empty cell"
+
+
+def test_template_takes_last_year_s_values_of_the_office_s_own_county(capsys, tmp_path):
+    """Hand-dropped rows of 绛县 and 闻喜县 for 2024: the 2025 template's 上年数值 is 绛县's, never the neighbour's."""
+    root = tmp_path / "data"
+    (root / "measurements").mkdir(parents=True)
+    (root / "measurements" / "two.csv").write_text("指标编号,年份,数值,区县\nC1-09e,2024,95.1,绛县\nC1-09e,2024,88.8,闻喜县\n", encoding="utf-8")
+    out_file = tmp_path / "template.csv"
+    code, _, _ = run(capsys, "template", "--department", "县卫体局", "--year", "2025", "--out", str(out_file), "--root", str(root))
+    assert code == 0
+    rows = [r for r in csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))) if r["指标编号"] == "C1-09e"]
+    assert [r["上年数值"] for r in rows] == ["95.1%"]
 
 
 # ---------------------------------------------------------------- demo --counties
