@@ -7,7 +7,7 @@ checks themselves are in the engine, so a hidden page is convenience, not the lo
 import streamlit as st
 
 from monitoring.permissions import PAGES, pages_denied, pages_for
-from views import auth
+from views import auth, state
 
 user = auth.gate()
 # Before login there is nothing for the sidebar to hold: keep it closed, also right after a logout.
@@ -19,8 +19,11 @@ if user is None:
     login += [st.Page(auth.login_page, title="登录", url_path=p.url_path) for p in PAGES if not p.default]
     st.navigation(login, position="hidden").run()
 else:
+    # 区县对比 is listed only when the data holds several counties; else its address says what it needs.
+    several = state.several_counties()
     pages = {
-        section: [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in specs]
+        section: [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default,
+                          visibility="hidden" if p.requires_counties and not several else "visible") for p in specs]
         for section, specs in pages_for(user).items()
     }
     # A page the role does not have answers with a Chinese refusal; its code never runs.

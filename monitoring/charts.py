@@ -7,6 +7,7 @@ every figure also writes the status as text, never colour alone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +15,9 @@ import plotly.graph_objects as go
 from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Kind
 from monitoring.evaluation import STATUS_STYLE, Point, Result, Status, interval, least_squares, meets
 from monitoring.units import decimals_for, format_value
+
+if TYPE_CHECKING:  # comparison imports this module
+    from monitoring.comparison import IndicatorComparison
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
 STATUS_COLOURS = {style.label: style.colour for style in STATUS_STYLE.values()}
@@ -384,6 +388,99 @@ def sex_figure(table: pd.DataFrame, result: Result | None = None, title: str | N
     return fig
 
 
+# ---------------------------------------------------------------- counties
+
+
+def county_figure(comparison: IndicatorComparison, title: str | None = None, highlight: str | None = None) -> go.Figure:
+    """One target in every county: horizontal bars in ranking order (best at the top), coloured and labelled by status.
+
+    The target is a vertical line where every county has the same one, else a mark per county (targets
+    set from each county's own baseline, like “较2020年下降20%” or “逐步提高”). A county without a value
+    has no bar: “无数据” is written on its row. `highlight` (a county's label, e.g. the office's own) is bold.
+    One bar trace per status present (named by the status label), for the legend and the tests.
+    """
+    target = comparison.target
+    table = comparison.table
+    results = list(comparison.results.values())
+    fmt = value_formatter(results[0]) if results else (lambda v: "—" if v is None or v != v else f"{v:g}")
+    order = list(table["区县"])
+    targets = {county: effective_target(r) for county, r in zip(order, results, strict=True)}
+    known = {county: t for county, t in targets.items() if t is not None}
+    fig = go.Figure()
+    with_value = table[table["value"].notna()]
+    for status in sorted(Status, key=lambda s: STATUS_STYLE[s].order):
+        part = with_value[with_value["status"] == status.value]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=list(part["区县"]), x=list(part["value"]), name=STATUS_STYLE[status].label, orientation="h",
+            marker_color=STATUS_STYLE[status].colour,
+            customdata=[_county_hover(row) for row in part.to_dict("records")],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+
+    # The target: one line, or each county's own where it depends on the county's baseline.
+    line = {"color": TOWNSHIP_TARGET_COLOUR, "width": 2, "dash": "longdash"}
+    shared = set(known.values())
+    if len(shared) == 1:
+        (T,) = shared
+        name = target_text(next(r for c, r in zip(order, results, strict=True) if c in known))
+        if target.kind == Kind.APPROX and target.tolerance:
+            fig.add_vrect(x0=T - target.tolerance, x1=T + target.tolerance, fillcolor="rgba(46,125,50,0.12)", line_width=0, layer="below")
+        fig.add_vline(x=T, line=line, layer="below")  # behind the bars, seen between them
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=name, hoverinfo="skip")
+    elif known:
+        direction_only = target.kind in DIRECTION_ONLY
+        name = f"各区县基期值（目标：{KIND_LABELS[target.kind]}）" if direction_only else f"各区县目标（{target.target_label()}，依各自基期值）"
+        fig.add_scatter(
+            x=list(known.values()), y=list(known), mode="markers", name=name,
+            marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": TOWNSHIP_TARGET_COLOUR}},
+            customdata=[f"{c}：{'基期值' if direction_only else '目标'} {fmt(t)}" for c, t in known.items()],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+
+    # Each county's value and status, written right of its bar or of its target, whichever ends later
+    # (the target mark never crosses the text).
+    if not with_value.empty:
+        fig.add_scatter(
+            x=[max(v, known.get(c, v)) for c, v in zip(with_value["区县"], with_value["value"], strict=True)],
+            y=list(with_value["区县"]), mode="text", name="数值", showlegend=False, hoverinfo="skip", cliponaxis=False,
+            text=[f" {v}（{s}）" for v, s in zip(with_value["数值"], with_value["状态"], strict=True)],
+            textposition="middle right", textfont={"color": "#263238", "size": 12},
+        )
+
+    values = [float(v) for v in with_value["value"]] + list(known.values())
+    low, high = _bar_range(values) if values else [0.0, 1.0]
+    high += (high - low) * 0.3  # room for the value and status written beside the longest bar
+    for county in table.loc[table["value"].isna(), "区县"]:
+        fig.add_annotation(x=low, y=county, text="无数据", showarrow=False, xanchor="left", xref="x", yref="y",
+                           font={"color": STATUS_STYLE[Status.NO_DATA].colour, "size": 12})
+    if not order:
+        fig.add_annotation(text="没有区县数据", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 15, "color": STATUS_STYLE[Status.NO_DATA].colour})
+    ticks = [f"<b>{c}</b>" if c == highlight else c for c in order]
+    title = title if title is not None else f"{target.id} {target.name}：各区县{comparison.year}年"
+    _frame(fig, title, height=max(320, 30 * len(order) + (160 if title else 130)))
+    fig.update_layout(
+        barmode="overlay", bargap=0.3,
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed", "tickvals": order, "ticktext": ticks,
+               "showgrid": False},
+        legend={"y": 1.01, "traceorder": "normal"}, margin={"l": 80, "r": 20, "t": 100 if title else 60, "b": 40},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    if title:  # at the very top, the legend (one or two rows) below it
+        fig.update_layout(title={"yref": "container", "y": 0.985, "yanchor": "top"})
+    fig.update_xaxes(title_text=f"单位：{target.unit}", range=[low, high], showgrid=True, gridcolor="#eeeeee", zeroline=False)
+    return fig
+
+
+def _county_hover(row: dict) -> str:
+    lines = [f"<b>{row['区县']}</b>：{row['数值']}（{row['数据年份']}年）", f"排名：第{row['排名']}名", f"状态：{row['状态']}"]
+    if row["预警"]:
+        lines.append(f"预警：{row['预警']}")
+    return "<br>".join(lines)
+
+
 # ---------------------------------------------------------------- tables beside the figures
 
 
@@ -411,6 +508,17 @@ def indicator_display(table: pd.DataFrame) -> pd.DataFrame:
         out["完成进度"] = [1.0 if done else value for done, value in zip(achieved, out["完成进度"], strict=True)]
     if "趋势" in out:
         out["趋势"] = [[v for v in values if v is not None and v == v] if isinstance(values, list) else [] for values in out["趋势"]]
+    return out
+
+
+def county_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A 区县对比 table (`IndicatorComparison.table`, `CountyComparison.county_table()`) ready for st.dataframe:
+    without the helper columns for charts, 状态 as a coloured tag (see `status_tags`), and 排名/数据年份 written
+    “—” for a county without data (st.dataframe would print None)."""
+    out = status_tags(table.drop(columns=[c for c in ("value", "status") if c in table]))
+    for column in ("排名", "数据年份"):
+        if column in out:
+            out[column] = ["—" if pd.isna(v) else str(int(v)) for v in out[column]]
     return out
 
 

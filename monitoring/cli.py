@@ -433,7 +433,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _counties_demo(catalogue, folder: Path, explicit: bool) -> int:
     """`demo --counties`: the 13 counties' demo data in place of the single county's, so the two never mix."""
-    from monitoring.demo import CITY_PREFIX, DEMO_DIR, DEMO_MARK, FILE_PREFIX, README, write_counties_demo
+    from monitoring.demo import CITY_PREFIX, DEMO_DIR, FILE_PREFIX, write_counties_demo
 
     if not explicit and folder.resolve() == DEMO_DIR.resolve():
         raise UsageError(f"未给出 --out 时写入数据文件夹的 demo/，而这里是程序自带的单县示例数据（{DEMO_DIR}），不会替换。"
@@ -441,17 +441,10 @@ def _counties_demo(catalogue, folder: Path, explicit: bool) -> int:
                          "或用 --out 明确指定输出文件夹。")
     if len(catalogue.counties()) < 2:
         raise UsageError("regions.yaml 中只列出一个区县，无法生成多区县示例数据。")
-    removed = 0
-    if folder.is_dir():
-        for old in folder.glob(f"{FILE_PREFIX}*.csv"):
-            if not old.name.startswith(CITY_PREFIX):
-                old.unlink()
-                removed += 1
-        readme = folder / README
-        if removed and readme.is_file() and readme.read_text(encoding="utf-8", errors="replace").startswith(f"# {DEMO_MARK}"):
-            readme.unlink()  # it describes the single county's files just removed
-    paths = write_counties_demo(catalogue, folder)
-    print(f"已生成{len(paths)}个区县的示例数据文件（示例数据，非真实统计；每县一个文件，含“区县代码”列）：{folder}")
+    removed = len([p for p in folder.glob(f"{FILE_PREFIX}*.csv") if not p.name.startswith(CITY_PREFIX)]) if folder.is_dir() else 0
+    paths = write_counties_demo(catalogue, folder)  # replaces the folder's demo files of either kind and the README
+    files = [p for p in paths if p.suffix == ".csv"]
+    print(f"已生成{len(files)}个区县的示例数据文件（示例数据，非真实统计；每县一个文件，含“区县代码”列）及说明：{folder}")
     if removed:
         print(f"已删除该文件夹中原有的单县示例数据文件{removed}个（两种示例数据不混合；运行 python -m monitoring demo 可恢复单县示例数据）。")
     return EXIT_OK

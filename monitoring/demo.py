@@ -648,12 +648,13 @@ CITY_PREFIX = "示例数据-区县-"
 
 
 def write_counties_demo(catalogue: Catalogue, folder: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Demo data of every county regions.yaml lists (运城市's 13), one file each with a 区县代码 column.
+    """Demo data of every county regions.yaml lists (运城市's 13), one file each with a 区县代码 column, and a README.
 
     What a city office's data root holds, for trying the 区县对比: each county gets the demo
     county's series moved by a seeded county level and noise (the benchmark's generator, with
-    this demo's mark); only counties whose townships are listed get township rows. Earlier
-    files of this kind in `folder` are replaced; the single-county demo files are left alone.
+    this demo's mark); only counties whose townships are listed get township rows. The two kinds
+    of demo data never share a folder: every earlier demo file in `folder` (either kind) and the
+    README are replaced.
     """
     from monitoring.bench import generate as generate_counties
 
@@ -662,17 +663,48 @@ def write_counties_demo(catalogue: Catalogue, folder: Path, seed: int = DEFAULT_
     if len(counties) < 2:
         raise ValueError("regions.yaml 中只有一个区县，无法生成多区县示例数据。")
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{CITY_PREFIX}*.csv"):
-        old.unlink()
     with tempfile.TemporaryDirectory(prefix="monitoring-counties-") as tmp:
         made = generate_counties(catalogue, len(counties), Path(tmp), seed, codes=[r.code for r in counties], mark=DEMO_MARK)
-        written = []
+        files: dict[str, bytes] = {}
         for region, path in zip(counties, made.paths, strict=True):
-            target = folder / f"{CITY_PREFIX}{region.full_name}.csv"
+            name = f"{CITY_PREFIX}{region.full_name}.csv"
             data = path.read_bytes()
-            report = validate_bytes(data, catalogue, target.name)
+            report = validate_bytes(data, catalogue, name)
             if not report.ok:
-                raise ValueError(f"示例数据 {target.name} 未通过校验：{report.errors[0]}")
-            target.write_bytes(data)
-            written.append(target)
+                raise ValueError(f"示例数据 {name} 未通过校验：{report.errors[0]}")
+            files[name] = data
+    for old in folder.glob(f"{FILE_PREFIX}*.csv"):
+        old.unlink()
+    written = []
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        written.append(folder / name)
+    (folder / README).write_bytes(_counties_readme(catalogue, files, seed).encode("utf-8"))
+    written.append(folder / README)
     return written
+
+
+def _counties_readme(catalogue: Catalogue, files: dict[str, bytes], seed: int) -> str:
+    lines = [
+        f"# {DEMO_MARK}（多区县）",
+        "",
+        f"本文件夹中的数据全部是为演示“区县对比”而生成的**{DEMO_MARK}**，不是运城市任何区县报送或公布的统计数字，"
+        "不得引用、上报或用于任何正式材料。",
+        "",
+        "## 怎样生成",
+        "",
+        f"- 运行 `python -m monitoring demo --counties`（按固定随机种子 {seed}），程序见 `monitoring/demo.py` 的 `write_counties_demo`。",
+        "- 以单县示例数据的各指标序列为基础，每个区县按随机的区县水平和年度波动调整，少见事件按各县人口规模重新抽样；"
+        "部分年份、分性别数据有意缺报。",
+        "- 每行的“区县代码”列写明所属区县（代码见 `targets/regions.yaml`）。只有绛县有分乡（镇）数据：地区表只列出了绛县的乡镇。",
+        "- 运行 `python -m monitoring demo` 可换回单县示例数据；两种示例数据不放在同一文件夹。",
+        "",
+        "## 文件",
+        "",
+        "| 文件 | 区县 | 行数 |",
+        "| --- | --- | --- |",
+    ]
+    for (name, data), region in zip(files.items(), catalogue.counties(), strict=True):
+        rows = data.decode("utf-8-sig").count("\n") - 1
+        lines.append(f"| {name} | {region.full_name}（{region.code}） | {rows} |")
+    return "\n".join(lines) + "\n"

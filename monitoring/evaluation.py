@@ -590,10 +590,10 @@ def evaluate(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, 
     """
     county = catalogue.home_county
     if "county" in data and not data.empty:
-        present = pd.unique(data["county"].astype(object))
+        present = [c for c in pd.unique(data["county"].astype(object)) if isinstance(c, str) and c]  # blank: the office's own
         if len(present) > 1:
             raise ValueError(f"evaluate() takes one county's rows, got {len(present)} counties; use Dataset.for_county or evaluate_many")
-        county = str(present[0]) or county
+        county = present[0] if present else county
     if year is None:
         year = latest_year(data) or max(t.target_year or 0 for t in catalogue)
     chosen = list(targets) if targets is not None else catalogue.for_plan(plan)

@@ -141,6 +141,7 @@ class PageSpec:
     url_path: str
     action: Action
     default: bool = False
+    requires_counties: bool = False  # listed only when the data set holds several counties (区县对比)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -148,6 +149,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("监测", "views/indicators.py", "指标监测", ":material/table_chart:", "indicators", Action.VIEW),
     PageSpec("监测", "views/detail.py", "指标详情", ":material/monitoring:", "detail", Action.VIEW),
     PageSpec("监测", "views/alerts.py", "预警", ":material/warning:", "warnings", Action.VIEW),
+    PageSpec("监测", "views/compare.py", "区县对比", ":material/leaderboard:", "compare", Action.VIEW, requires_counties=True),
     PageSpec("监测", "views/report.py", "评估报告", ":material/description:", "report", Action.REPORT),
     PageSpec("数据", "views/submit.py", "数据填报", ":material/upload_file:", "submit", Action.SUBMIT),
     PageSpec("数据", "views/review.py", "审核", ":material/rule:", "review", Action.APPROVE),
@@ -160,7 +162,11 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 def pages_for(user: User | None) -> dict[str, list[PageSpec]]:
-    """The pages a user sees, by section in display order; none before login."""
+    """The pages a user may open, by section in display order; none before login.
+
+    A page with `requires_counties` is listed in the navigation only when the data set holds
+    several counties; otherwise dashboard.py keeps it hidden, its address explaining what it needs.
+    """
     if user is None:
         return {}
     out: dict[str, list[PageSpec]] = {}

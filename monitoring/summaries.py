@@ -7,13 +7,16 @@ labels come from `monitoring.evaluation` (the one place that defines them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Target
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Kind, Target
 from monitoring.evaluation import STATUS_STYLE, WARNING_LABELS, WARNING_SEVERITY, Evaluation, Result, Status
 from monitoring.units import decimals_for, format_value
+
+if TYPE_CHECKING:  # comparison imports this module
+    from monitoring.comparison import CountyComparison, IndicatorComparison
 
 TOTAL = "合计"
 
@@ -254,3 +257,43 @@ def completeness_by_department(table: pd.DataFrame) -> pd.DataFrame:
     counts["报送率"] = counts["已报送"] / counts["应报"]
     counts = counts.reset_index()[["单位", "应报", "已报送", "待审核", "未报送", "报送率"]]
     return counts.sort_values(["报送率", "应报"], ascending=[True, False]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- 区县对比
+
+
+def most_compared(overview: pd.DataFrame, preferred: str = "W1-02") -> str | None:
+    """The target the 区县对比 opens with: `preferred` when no target has data in more counties, else the first
+    (in catalogue order) with data in the most counties. `overview` is `CountyComparison.indicator_overview()`."""
+    if overview.empty:
+        return None
+    most = overview["有数据的区县"].max()
+    if preferred in set(overview.loc[overview["有数据的区县"] == most, "编号"]):
+        return preferred
+    return str(overview.loc[overview["有数据的区县"] == most, "编号"].iloc[0])
+
+
+def comparison_sheets(comparison: CountyComparison, indicator: IndicatorComparison) -> dict[str, pd.DataFrame]:
+    """The 区县对比 tables as Excel sheets: the chosen target's ranking and warnings, the counties' 达标率 (as 75.2%),
+    the counties with warnings, and every target's counties by status."""
+    year = comparison.year
+    counties = comparison.county_table()
+    counties["达标率"] = [None if pd.isna(v) else f"{v * 100:.1f}%" for v in counties["达标率"]]
+    return {
+        f"{indicator.target.id}各区县{year}年": indicator.table.drop(columns=["value", "status"]),
+        f"{indicator.target.id}预警区县": indicator.warnings,
+        f"各区县{year}年总体情况": counties,
+        "有预警的区县": comparison.warning_counties(),
+        "各指标区县分布": comparison.indicator_overview(),
+    }
+
+
+def ranking_rule(target: Target) -> str:
+    """How the 区县对比 ranks counties on a target, in words (the rule is `comparison._ranking`'s)."""
+    from monitoring.comparison import LOWER_IS_BETTER  # comparison imports this module
+
+    if target.kind in LOWER_IS_BETTER:
+        return "数值越低越好"
+    if target.kind == Kind.APPROX:
+        return "越接近目标越好"
+    return "数值越高越好"

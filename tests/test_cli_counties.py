@@ -217,7 +217,8 @@ def test_demo_kinds_replace_each_other_in_a_folder(capsys, tmp_path):
     names = sorted(p.name for p in folder.iterdir())
     assert [n for n in names if n.startswith(FILE_PREFIX)] == sorted(n for n in names if n.startswith(CITY_PREFIX))
     assert len([n for n in names if n.startswith(CITY_PREFIX)]) == 13
-    assert "我的笔记.csv" in names and "README.md" not in names  # only the platform's own files go
+    assert "我的笔记.csv" in names  # only the platform's own files go
+    assert (folder / "README.md").read_text(encoding="utf-8").startswith("# 示例数据（非真实统计）（多区县）")
     assert run(capsys, "demo", "--out", str(folder))[0] == 0
     assert sorted(p.name for p in folder.glob(f"{FILE_PREFIX}*.csv")) == single
     assert len(read_folder(folder, load_catalogue()).counties()) == 1

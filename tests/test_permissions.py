@@ -44,6 +44,7 @@ def world(users_file, tmp_path, catalogue, monkeypatch):
 
     class Result:
         filename, title, year, docx, xlsx, xlsx_filename = "报告.docx", "终期评估报告", 2025, b"docx", b"xlsx", "汇总表.xlsx"
+        county, counties = "140826", 1
 
     monkeypatch.setattr("monitoring.reports.build_report", lambda *a, **k: Result())
     return root, pending["id"]
@@ -152,10 +153,10 @@ def test_nobody_is_authorized_before_login():
 
 
 @pytest.mark.parametrize(("role", "titles"), [
-    ("viewer", ["总览", "指标监测", "指标详情", "预警", "报送情况", "目标库", "方法说明"]),
-    ("department", ["总览", "指标监测", "指标详情", "预警", "数据填报", "报送情况", "目标库", "方法说明"]),
-    ("office", ["总览", "指标监测", "指标详情", "预警", "评估报告", "数据填报", "审核", "报送情况", "审计日志", "目标库", "方法说明"]),
-    ("admin", ["总览", "指标监测", "指标详情", "预警", "报送情况", "审计日志", "用户管理", "目标库", "方法说明"]),
+    ("viewer", ["总览", "指标监测", "指标详情", "预警", "区县对比", "报送情况", "目标库", "方法说明"]),
+    ("department", ["总览", "指标监测", "指标详情", "预警", "区县对比", "数据填报", "报送情况", "目标库", "方法说明"]),
+    ("office", ["总览", "指标监测", "指标详情", "预警", "区县对比", "评估报告", "数据填报", "审核", "报送情况", "审计日志", "目标库", "方法说明"]),
+    ("admin", ["总览", "指标监测", "指标详情", "预警", "区县对比", "报送情况", "审计日志", "用户管理", "目标库", "方法说明"]),
     ("local", [p.title for p in PAGES]),
 ])
 def test_pages_by_role(users_file, role, titles):

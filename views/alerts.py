@@ -10,10 +10,11 @@ from monitoring.summaries import detail_link, warnings_table
 from views import state
 
 catalogue = state.catalogue()
-data = state.dataset()
+data = state.county_dataset()
 
 st.title("预警")
 st.caption("规划要求“对预计达标困难、波动较大的监测指标及时进行预警”。每条预警都附计算依据，判定规则见“方法说明”。")
+state.county_note()
 state.data_banner(data)
 
 if data.rows.empty:

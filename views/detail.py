@@ -18,7 +18,7 @@ SERIOUS = {WarningCode.PROJECTED_MISS, WarningCode.SLIPPED, WarningCode.REGION_B
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 catalogue = state.catalogue()
-data = state.dataset()
+data = state.county_dataset()
 ids = [t.id for t in catalogue]
 
 
@@ -54,6 +54,7 @@ fmt = value_formatter(result)
 
 st.title(f"{target.id} {target.name}")
 st.caption(f"{plan_short(catalogue, target.plan)} ｜ {target.domain} ｜ 牵头单位：{target.department.lead} ｜ 适用范围：{SCOPE_LABELS[target.scope]}")
+state.county_note()
 st.markdown(f"{status_badge(result.status)} **{evaluation.year}年评估**：{result.explanation}")
 
 if data.rows.empty:
@@ -136,6 +137,8 @@ if target.note:
 # Every value ever approved for the statistic, newest first.
 st.subheader("报送记录")
 history = state.store().history(target.series_key, None, catalogue)
+if state.county() is not None:  # several counties: the chosen one's submissions
+    history = history[history["county"] == state.county()]
 if history.empty:
     if data.is_demo and not data.rows.empty:
         st.info("当前显示的是示例数据，示例数据不经过报送和审核，因此没有报送记录。正式数据经“数据填报”提交、办公室审核通过后，每一次报送都会列在这里。")

@@ -12,10 +12,11 @@ from views import state
 ALL = "全部"
 
 catalogue = state.catalogue()
-data = state.dataset()
+data = state.county_dataset()
 
 st.title("指标监测")
 st.caption("三个规划全部量化目标在所选年份的状态、预警、历年走势和进度。点击表格中的一行查看该指标的详情。")
+state.county_note()
 state.data_banner(data)
 
 if data.rows.empty:

@@ -18,10 +18,11 @@ from monitoring.summaries import (
 from views import state
 
 catalogue = state.catalogue()
-data = state.dataset()
+data = state.county_dataset()
 
 st.title("总览")
 st.caption("绛县妇女、儿童发展规划和残疾人保障发展规划（2021—2025年）全部量化目标的监测情况。")
+state.county_note()
 state.data_banner(data)
 
 if data.rows.empty:

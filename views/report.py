@@ -13,10 +13,11 @@ from views import state
 
 user = state.require(Action.REPORT)
 catalogue = state.catalogue()
-data = state.dataset()
+data = state.county_dataset()
 
 st.title("评估报告")
 st.caption("按公文格式生成年度监测报告、中期评估报告（2023年）和终期评估报告（2025年）的监测数据部分（Word），以及监测指标汇总表（Excel）。生成后请通读核对再行文。")
+state.county_note()
 state.data_banner(data)
 
 if data.rows.empty:
@@ -31,6 +32,10 @@ years = sorted(set(data.years()) | {suggested})
 year = c2.selectbox("评估年份", years, index=years.index(suggested), key=f"report_year_{kind}", format_func=lambda y: f"{y}年")
 plans = {"三个规划合编": None} | {plan_short(catalogue, key): key for key in catalogue.plans}
 plan = plans[c3.selectbox("规划", list(plans), key="report_plan")]
+county = state.county()
+if county is not None:
+    st.caption(f"数据含 {len(state.dataset().counties())} 个区县：报告正文为{catalogue.county_label(county)}（在左侧栏“区县”中切换），"
+               "并附各区县对比。")
 charts = st.checkbox("包含图表（各规划领域状态图和每项预警指标的趋势图，生成较慢）", value=True, key="report_charts")
 
 try:
@@ -42,7 +47,8 @@ except ReportError as exc:
 if st.button("生成报告", type="primary", key="report_generate"):
     bar = st.progress(0.0, text="正在准备…")
     try:
-        result = actions.report(user, catalogue, data, kind, year, plan, charts=charts,
+        # The whole data set: the body is the chosen county's, the 区县对比 appendix covers every county.
+        result = actions.report(user, catalogue, state.dataset(), kind, year, plan, charts=charts, county=county,
                                 progress=lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text))
     except (ReportError, PermissionDenied, StoreError) as exc:
         bar.empty()
@@ -50,8 +56,10 @@ if st.button("生成报告", type="primary", key="report_generate"):
         st.stop()
     bar.empty()
     st.session_state["report_result"] = result
+    st.session_state["report_county"] = county
 
-result = st.session_state.get("report_result")
+# A report made for another county (chosen in the sidebar since) is not offered for this one.
+result = st.session_state.get("report_result") if st.session_state.get("report_county") == county else None
 if result is not None:
     st.success(f"已生成：{result.title}（用时 {result.seconds:.0f} 秒，图表 {result.charts} 幅）。")
     if result.chart_note:

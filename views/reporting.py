@@ -15,11 +15,12 @@ catalogue = state.catalogue()
 
 st.title("报送情况")
 try:
-    data = state.dataset()
+    data = state.county_dataset()
 except StoreError as exc:
     st.error(f"数据存储无法读取，报送情况暂不能显示：{exc}")
     st.stop()
 st.caption("各单位负责的指标当年是否已报送：有全县合计数值的为“已报送”，已提交但办公室尚未审核的为“待审核”，其余为“未报送”。")
+state.county_note()
 state.data_banner(data)
 
 years = intake.plan_years(catalogue)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from monitoring import datasets
 from monitoring.catalogue import TARGETS_DIR, Catalogue, check_catalogue, fingerprint
+from monitoring.comparison import CountyComparison, compare
 from monitoring.datasets import Dataset
 from monitoring.evaluation import Evaluation, evaluate
 from monitoring.permissions import ACTION_LABELS, PAGES, Action, can
@@ -54,16 +55,119 @@ def dataset() -> Dataset:
         st.stop()
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _county_dataset(targets_key: tuple, data_key: tuple, county: str | None) -> Dataset:
+    data = _dataset(targets_key, data_key)
+    return data.for_county(county) if county is not None and data.several_counties else data
+
+
 @st.cache_resource(show_spinner="正在评估指标…", max_entries=32)
-def _evaluation(targets_key: tuple, data_key: tuple, year: int | None) -> Evaluation:
+def _evaluation(targets_key: tuple, data_key: tuple, year: int | None, county: str | None) -> Evaluation:
     loaded, _ = _catalogue(targets_key)
     assert loaded is not None, "pages call catalogue() first, which stops on a broken catalogue"
-    return evaluate(loaded, _dataset(targets_key, data_key).rows, year=year)
+    return evaluate(loaded, _county_dataset(targets_key, data_key, county).rows, year=year)
 
 
 def evaluation(year: int | None = None) -> Evaluation:
-    """Every target evaluated for `year` (default: the latest year with data); shared by all pages."""
-    return _evaluation(fingerprint(TARGETS_DIR), datasets.fingerprint(), year)
+    """The chosen county's targets evaluated for `year` (default: the latest year with data); shared by all pages."""
+    return _evaluation(fingerprint(TARGETS_DIR), datasets.fingerprint(), year, county())
+
+
+@st.cache_resource(show_spinner="正在比较各区县…", max_entries=16)
+def _comparison(targets_key: tuple, data_key: tuple, year: int | None, plan: str | None) -> CountyComparison:
+    loaded, _ = _catalogue(targets_key)
+    assert loaded is not None, "pages call catalogue() first, which stops on a broken catalogue"
+    return compare(loaded, _dataset(targets_key, data_key).rows, year, plan=plan)
+
+
+def comparison(year: int | None = None, plan: str | None = None) -> CountyComparison:
+    """Every county of the data set evaluated for `year` (and one plan's targets): the 区县对比 page."""
+    return _comparison(fingerprint(TARGETS_DIR), datasets.fingerprint(), year, plan)
+
+
+# ---------------------------------------------------------------- which county the county pages show
+
+COUNTY = "_county"  # the remembered choice (a plain key: it outlives the pages that draw the selector)
+COUNTY_WIDGET = "county"
+COUNTY_URL = "_county_url"  # the ?county= value already applied, so a later choice is not undone by the address
+
+
+def several_counties() -> bool:
+    """Whether the data set holds several counties (the navigation then offers 区县对比).
+
+    False when the target files or the data cannot be read: the pages themselves say why.
+    """
+    loaded, _ = _catalogue(fingerprint(TARGETS_DIR))
+    if loaded is None:
+        return False
+    try:
+        return _dataset(fingerprint(TARGETS_DIR), datasets.fingerprint()).several_counties
+    except StoreError:
+        return False
+
+
+def county() -> str | None:
+    """The county the county pages show: the user's choice, else the office's own county, else the one with most rows.
+
+    None when the data set holds one county (or none): the pages show all of it.
+    """
+    data = dataset()
+    if not data.several_counties:
+        return None
+    counties = data.counties()
+    for candidate in (st.session_state.get(COUNTY_WIDGET), st.session_state.get(COUNTY), catalogue().home_county):
+        if candidate in counties:
+            return candidate
+    return counties[0]
+
+
+def county_dataset() -> Dataset:
+    """The rows the county pages show: the whole data set, or, when it holds several counties, the chosen county's.
+
+    With several counties this draws the 区县 selector in the sidebar (also set by ?county=代码 or 名称 in the
+    address); the choice follows the user across pages. Call it before `evaluation()`.
+    """
+    data = dataset()
+    if not data.several_counties:
+        return data
+    counties = data.counties()
+    chosen = county()
+    requested = st.query_params.get("county")
+    if requested and requested != st.session_state.get(COUNTY_URL):
+        code = catalogue().county_codes().get(requested, requested)
+        if code in counties:
+            chosen = code
+        else:
+            st.warning(f"数据中没有区县“{plain(requested)}”（链接中的区县可能有误），下面显示{catalogue().county_label(str(chosen))}。")
+        st.session_state[COUNTY_URL] = requested
+    st.session_state[COUNTY_WIDGET] = chosen
+    label = catalogue().county_label
+    st.sidebar.selectbox("区县", counties, key=COUNTY_WIDGET, format_func=lambda code: f"{label(code)}（{code}）",
+                         on_change=_county_changed,
+                         help="数据中含多个区县：总览、指标监测、预警等页面显示所选区县的情况，各区县之间的比较见“区县对比”。")
+    st.session_state[COUNTY] = chosen
+    return _county_dataset(fingerprint(TARGETS_DIR), datasets.fingerprint(), chosen)
+
+
+def _county_changed() -> None:
+    """A county picked by hand replaces the one in the address, so the address still says what is shown."""
+    st.session_state[COUNTY] = st.session_state[COUNTY_WIDGET]
+    if "county" in st.query_params:
+        st.query_params["county"] = st.session_state[COUNTY_WIDGET]
+        st.session_state[COUNTY_URL] = st.session_state[COUNTY_WIDGET]
+
+
+def county_note() -> None:
+    """Under a county page's title, when the data set holds several counties: which county the page shows."""
+    chosen = county()
+    if chosen is None:
+        return
+    loaded = catalogue()
+    name = loaded.county_label(chosen)
+    home = loaded.home_county
+    measured = "" if home is None or chosen == home else f"，按{loaded.county_label(home)}规划的目标衡量"
+    st.markdown(f":blue-badge[:material/location_on: 当前区县：{name}] "
+                f":gray[数据含 {len(dataset().counties())} 个区县{measured}；在左侧栏“区县”中切换，各区县比较见“区县对比”。]")
 
 
 def store() -> Store:

@@ -1,0 +1,127 @@
+"""区县对比 and the county choice through AppTest: on 运城市's 13 counties' demo data and on one county's."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+COUNTY_PAGES = ["views/overview.py", "views/indicators.py", "views/detail.py", "views/alerts.py", "views/report.py", "views/reporting.py"]
+
+
+@pytest.fixture
+def navigation(monkeypatch):
+    """The pages dashboard.py hands to st.navigation at its last run: {title: visibility}."""
+    seen: dict[str, str] = {}
+    original = st.navigation
+
+    def recording(pages, *args, **kwargs):
+        seen.clear()
+        for page in (p for section in pages.values() for p in section) if isinstance(pages, dict) else pages:
+            seen.setdefault(page.title, page.visibility)
+        return original(pages, *args, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", recording)
+    return seen
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def counts(at) -> list[int]:
+    return [int(m.value.split()[0]) for m in at.metric]
+
+
+def test_compare_page_on_counties_data(app_on, navigation):
+    at = app_on(demo="counties")
+    assert navigation["区县对比"] == "visible"
+    at.switch_page("views/compare.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "区县对比"
+    table = at.dataframe[0].value
+    assert len(table) == 13 and table["区县"].is_unique
+    assert "绛县" in set(table["区县"]) and "value" not in table and "status" not in table
+    assert sum(counts(at)) == 13 and len(at.metric) == 5
+    assert at.get("plotly_chart")
+    first = at.selectbox(key="compare_id").value
+    assert first == "W1-02"  # data in all 13 counties
+    at.selectbox(key="compare_id").select("W1-01a").run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("W1-01a")
+    changed = at.dataframe[0].value
+    assert len(changed) == 13 and list(changed["数值"]) != list(table["数值"])
+    assert sum(counts(at)) == 13
+    assert any("各区县总体情况" in s.value for s in at.subheader)
+    counties = next(d.value for d in at.dataframe if "达标率" in d.value)
+    assert len(counties) == 13
+    assert len(at.get("download_button")) == 1
+    assert "county" not in [s.key for s in at.selectbox]  # the comparison shows every county
+
+
+def test_compare_page_filters_by_plan_and_year(app_on):
+    at = app_on("views/compare.py", demo="counties")
+    at.selectbox(key="compare_plan").select("儿童规划").run()
+    assert not at.exception
+    assert at.selectbox(key="compare_id").value.startswith("C")
+    at.selectbox(key="year").select(2023).run()
+    assert not at.exception
+    assert "2023年" in at.subheader[0].value and sum(counts(at)) == 13
+
+
+def test_compare_page_opens_an_indicator_by_address(app_on):
+    at = app_on("views/compare.py", demo="counties", query={"id": "W1-01a"})
+    assert not at.exception
+    assert at.selectbox(key="compare_id").value == "W1-01a"
+
+
+def test_one_county_has_no_compare_page_in_the_navigation(app_on, navigation):
+    at = app_on()
+    assert navigation["区县对比"] == "hidden"
+    at.switch_page("views/compare.py").run()  # reached by its address
+    assert not at.exception
+    assert any("“区县”列" in i.value and "监测数据填报格式说明" in i.value for i in at.info)
+    assert not at.dataframe and not at.metric
+
+
+def test_county_choice_on_the_overview(app_on):
+    at = app_on(demo="counties")
+    assert not at.exception, at.exception
+    choice = at.sidebar.selectbox(key="county")
+    assert choice.value == "140826" and len(choice.options) == 13  # the office's own county first
+    assert "当前区县：绛县" in texts(at.markdown)
+    before = [m.value for m in at.metric]
+    choice.select("140823").run()
+    assert not at.exception
+    assert "当前区县：闻喜县" in texts(at.markdown)
+    assert [m.value for m in at.metric] != before
+    # The choice follows the user to the other county pages.
+    at.switch_page("views/alerts.py").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="county").value == "140823"
+    assert "当前区县：闻喜县" in texts(at.markdown)
+
+
+def test_county_chosen_by_address(app_on):
+    at = app_on(demo="counties", query={"county": "闻喜县"})
+    assert not at.exception
+    assert at.sidebar.selectbox(key="county").value == "140823"
+    at = app_on(demo="counties", query={"county": "999999"})
+    assert not at.exception
+    assert "没有区县“999999”" in texts(at.warning)
+    assert at.sidebar.selectbox(key="county").value == "140826"
+
+
+@pytest.mark.parametrize("page", COUNTY_PAGES)
+def test_county_pages_show_one_county(app_on, page):
+    at = app_on(page, demo="counties", query={"county": "140823"})
+    assert not at.exception, (page, at.exception)
+    assert not any("出错" in e.value for e in at.error)
+    assert "当前区县：闻喜县" in texts(at.markdown)
+
+
+@pytest.mark.parametrize("page", COUNTY_PAGES)
+def test_single_county_pages_have_no_county_choice(app_on, page):
+    at = app_on(page)
+    assert not at.exception
+    assert "county" not in [s.key for s in at.selectbox]
+    assert "当前区县" not in texts(at.markdown)
