@@ -947,37 +947,11 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     choices = catalogue.data_regions()
     home = catalogue.home_county
     region_text = t["region"]
-    pairs = county_text.codes.astype(np.int64) * max(len(region_text.labels), 1) + region_text.codes
-    unique, inverse = np.unique(pairs, return_inverse=True)
-    values = np.empty(len(unique), dtype=object)
-    codes = np.empty(len(unique), dtype=object)
-    problem = np.zeros(len(unique), dtype=np.int8)  # 0 none, 1 unknown region, 2 missing county, 3 region elsewhere
     width = max(len(region_text.labels), 1)
-    for i, pair in enumerate(unique):
-        given = named.iloc[pair // width]
-        text = region_text.labels.iloc[pair % width]
-        if pd.isna(given):
-            values[i], codes[i] = None, None  # the 区县 error is already recorded
-            continue
-        meanings = choices.get(text, [])
-        if not meanings:
-            values[i], codes[i], problem[i] = None, None, 1
-            continue
-        if given:
-            fits = [m for m in meanings if m[1] in (None, given)]
-            if fits:
-                values[i], codes[i] = fits[0][0], given
-            else:
-                values[i], codes[i], problem[i] = None, None, 3
-            continue
-        local = [m for m in meanings if m[1] == home] if home else []
-        anywhere = [m for m in meanings if m[1] is None]
-        if local or (anywhere and home):
-            values[i], codes[i] = (local or anywhere)[0][0], home
-        elif len(meanings) == 1 and meanings[0][1] is not None:
-            values[i], codes[i] = meanings[0]
-        else:
-            values[i], codes[i], problem[i] = None, None, 2
+    pairs = county_text.codes.astype(np.int64) * width + region_text.codes
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    values, codes, problem = _decide_pairs(named.to_numpy(dtype=object)[unique // width], unique % width,
+                                           region_text.labels.to_numpy(dtype=object), choices, home)
     row_problem = problem[inverse]
     add(row_problem == 1, DataCode.UNKNOWN_REGION, "region",
         lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
@@ -998,6 +972,99 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
 
     add(row_problem == 3, DataCode.REGION_NOT_IN_COUNTY, "region", elsewhere)
     return _per_pair(values, inverse), _per_pair(codes, inverse)
+
+
+def _decide_pairs(given: np.ndarray, region: np.ndarray, texts: np.ndarray, choices: dict[str, list[tuple[str, str | None]]],
+                  home: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (地区 value, county code, problem) of each distinct (区县, 地区) pair, with array lookups.
+
+    `given` is the county the 区县 column names (NaN: unknown, already an error; "": none),
+    `region` the pair's index into the distinct 地区 `texts`. Problems: 0 none, 1 unknown
+    region, 2 missing county, 3 region elsewhere. For each pair, as a loop over the pairs would decide:
+
+    - a named county: the first meaning of the text that is that county's or any county's
+      (in `choices` order); none: region elsewhere (or unknown when the text has no meaning);
+    - no county: the text's first meaning in the home county, else its first meaning in any
+      county when there is a home county (the row is the home county's), else its only
+      meaning when that lies in a county, else the county is missing.
+
+    The meanings of the texts present are listed once (a township name repeated in every
+    county has thousands), then every pair is decided by searching sorted integer keys.
+    """
+    P = len(given)
+    values = np.full(P, None, dtype=object)
+    codes = np.full(P, None, dtype=object)
+    problem = np.zeros(P, dtype=np.int8)
+    # Every meaning of every text present, in `choices` order: text index, value, owner (a county code, or None: any county).
+    m_text: list[int] = []
+    m_value: list[str] = []
+    m_owner: list[str | None] = []
+    for j, text in enumerate(texts):
+        for value, owner in choices.get(text, []):
+            m_text.append(j)
+            m_value.append(value)
+            m_owner.append(owner)
+    J = max(len(texts), 1)
+    meaning_text = np.asarray(m_text, dtype=np.int64)
+    meaning_value = np.asarray(m_value, dtype=object)
+    meaning_owner = np.asarray(m_owner, dtype=object)
+    count = np.bincount(meaning_text, minlength=J)
+    first = np.full(J, -1, dtype=np.int64)  # each text's first meaning (rows are in text order)
+    present, at = np.unique(meaning_text, return_index=True)
+    first[present] = at
+    anywhere_row = np.full(J, -1, dtype=np.int64)  # each text's first meaning for any county
+    is_anywhere = np.array([o is None for o in m_owner], dtype=bool)
+    present, at = np.unique(meaning_text[is_anywhere], return_index=True)
+    anywhere_row[present] = np.flatnonzero(is_anywhere)[at]
+    # Counties as integers: each text's first meaning per county, under the key text × county.
+    owners = {code: i for i, code in enumerate(dict.fromkeys(o for o in m_owner if o is not None))}
+    K = len(owners) + 1
+    owner_id = np.array([owners.get(o, -1) if o is not None else -1 for o in m_owner], dtype=np.int64)
+    owned = np.flatnonzero(owner_id >= 0)
+    keys, at = np.unique(meaning_text[owned] * K + owner_id[owned], return_index=True)
+    key_row = owned[at]
+
+    def row_of(text_index: np.ndarray, county_id: np.ndarray) -> np.ndarray:
+        """The first meaning of each text in each county (-1: none)."""
+        out = np.full(len(text_index), -1, dtype=np.int64)
+        valid = county_id >= 0
+        if not valid.any() or not len(keys):
+            return out
+        wanted = text_index[valid] * K + county_id[valid]
+        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        out[valid] = np.where(keys[found] == wanted, key_row[found], -1)
+        return out
+
+    unknown_county = pd.isna(given)
+    named = ~unknown_county & (given != "")
+    blank = ~unknown_county & ~named
+    meanings = count[region]
+    # The 区县 error is already recorded where the county is unknown; a text without meaning is an unknown region.
+    problem[~unknown_county & (meanings == 0)] = 1
+    # A named county.
+    chosen = np.flatnonzero(named & (meanings > 0))
+    given_id = np.array([owners.get(g, -1) for g in given[chosen]], dtype=np.int64)
+    own = row_of(region[chosen], given_id)
+    anywhere = anywhere_row[region[chosen]]
+    row = np.where((own >= 0) & ((anywhere < 0) | (own < anywhere)), own, anywhere)
+    hit = row >= 0
+    values[chosen[hit]] = meaning_value[row[hit]]
+    codes[chosen[hit]] = given[chosen[hit]]
+    problem[chosen[~hit]] = 3
+    # No county: the home county's meaning, else any county's (the home county's), else the only meaning.
+    chosen = np.flatnonzero(blank & (meanings > 0))
+    local = row_of(region[chosen], np.full(len(chosen), owners.get(home, -1) if home else -1, dtype=np.int64))
+    anywhere = anywhere_row[region[chosen]] if home else np.full(len(chosen), -1, dtype=np.int64)
+    row = np.where(local >= 0, local, anywhere)
+    hit = row >= 0
+    values[chosen[hit]] = meaning_value[row[hit]]
+    codes[chosen[hit]] = home
+    only = first[region[chosen]]
+    single = ~hit & (meanings[chosen] == 1) & (owner_id[only] >= 0)  # its only meaning lies in a county
+    values[chosen[single]] = meaning_value[only[single]]
+    codes[chosen[single]] = meaning_owner[only[single]]
+    problem[chosen[~hit & ~single]] = 2
+    return values, codes, problem
 
 
 def _per_pair(values: np.ndarray, inverse: np.ndarray) -> _Text:
