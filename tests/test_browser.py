@@ -7,6 +7,7 @@ written to docs/screenshots/ for the README, else to a temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,10 +36,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    root = tmp_path / "data"
-    shutil.copytree(ROOT / "data" / "demo", root / "demo")
+@contextlib.contextmanager
+def _serving(root: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a data root, on a free port, until the block ends."""
     port = _free_port()
     env = {**os.environ, "MONITORING_DATA": str(root)}
     process = subprocess.Popen(
@@ -57,13 +58,31 @@ def server(tmp_path: Path):
                 time.sleep(0.5)
         else:
             pytest.fail("streamlit did not start within 60 s")
-        yield url, root
+        yield url
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """The app on a data root holding a copy of the demo data (one county)."""
+    root = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "demo", root / "demo")
+    with _serving(root) as url:
+        yield url, root
+
+
+@pytest.fixture
+def counties_server(tmp_path: Path, counties_demo: Path):
+    """The app on a data root holding the 13 counties' demo data (what a city office holds)."""
+    root = tmp_path / "data"
+    shutil.copytree(counties_demo, root / "demo")
+    with _serving(root) as url:
+        yield url
 
 
 @pytest.fixture
@@ -171,4 +190,26 @@ def test_login_roles_and_logout(users_file, server, shots):
         page.get_by_text("待审核（0 份）").wait_for(timeout=60000)
         _settle(page)
         _no_exception(page)
+        browser.close()
+
+
+def test_counties_compare_and_the_county_choice(counties_server, shots):
+    """Data of 13 counties: the 区县对比 page, and a county page switched to another county by its address."""
+    url = counties_server
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
+
+        page.goto(f"{url}/compare?id=W1-01a")
+        page.get_by_text("各区县总体情况").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        assert page.get_by_text("妇女人均预期寿命").count() > 0
+        page.screenshot(path=str(shots / "compare.png"), full_page=False)
+
+        page.goto(f"{url}/?county=闻喜县")
+        page.get_by_text("达标率").first.wait_for(timeout=60000)
+        _settle(page)
+        _no_exception(page)
+        assert page.get_by_text("当前区县：闻喜县").count() > 0
         browser.close()
