@@ -79,6 +79,8 @@ WARNING_SEVERITY: dict[WarningCode, int] = {
     WarningCode.SLIPPED: 0, WarningCode.PROJECTED_MISS: 1, WarningCode.REGION_BELOW: 2, WarningCode.REGRESSION: 3,
     WarningCode.FLUCTUATION: 4, WarningCode.STALE: 5, WarningCode.SMALL_NUMBERS: 6,
 }
+# Warnings about the target itself (shown as warnings); the rest are about the data (missing, small numbers: notes).
+SERIOUS_WARNINGS: frozenset[WarningCode] = frozenset(code for code, rank in WARNING_SEVERITY.items() if rank <= WARNING_SEVERITY[WarningCode.FLUCTUATION])
 
 OUTPUT_COLUMNS = [
     "id", "plan", "name", "year", "latest_year", "latest_value", "baseline_year", "baseline_value", "target_value",

@@ -9,12 +9,11 @@ import streamlit as st
 
 from monitoring.catalogue import PROVENANCE_LABELS, SCOPE_LABELS
 from monitoring.charts import breakdown_table, indicator_figure, sex_figure, target_text, township_figure, value_formatter
-from monitoring.evaluation import WarningCode
+from monitoring.evaluation import SERIOUS_WARNINGS
 from monitoring.summaries import breakdown, latest_text, plan_short, status_badge
 from views import state
 
 # Warnings that call for action; the others (缺报, 事件数少) are context for reading the figures.
-SERIOUS = {WarningCode.PROJECTED_MISS, WarningCode.SLIPPED, WarningCode.REGION_BELOW, WarningCode.REGRESSION, WarningCode.FLUCTUATION}
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 catalogue = state.catalogue()
@@ -88,7 +87,7 @@ if not result.warnings and result.latest is not None:
 elif not result.warnings:
     st.info("没有数据，无法判断是否需要预警。")
 for item in result.warnings:
-    if item.code in SERIOUS:
+    if item.code in SERIOUS_WARNINGS:
         st.warning(f"**{item.label}**：{item.message}", icon="⚠️")
     else:
         st.info(f"**{item.label}**：{item.message}", icon="ℹ️")
