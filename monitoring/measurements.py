@@ -38,6 +38,7 @@ COLUMNS = ["indicator_id", "year", "value", "region", "sex", "numerator", "denom
 NUMERIC = ["year", "value", "numerator", "denominator"]
 SEXES = {"合计": "合计", "总计": "合计", "全部": "合计", "女": "女", "女性": "女", "男": "男", "男性": "男"}
 MISSING_MARKERS = {"", "—", "——", "-", "--", "/", "无", "未统计", "暂无", "…", "...", "–"}
+LEVEL_WORDS = {"country": "全国", "province": "省", "city": "市"}  # regions above a county, for messages
 VALUE_TOLERANCE = 0.01  # a given value may differ from numerator/denominator by 1%
 
 # Header text (normalized: NFKC, no spaces, lower case) -> canonical column.
@@ -942,8 +943,17 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     county_lookup = catalogue.county_codes()
     county_text = t["county"]
     named = county_text.labels.map(lambda text: "" if text == "" else county_lookup.get(text, np.nan)).astype(object)
-    add(county_text.spread(named.isna()), DataCode.UNKNOWN_COUNTY, "county",
-        lambda r: f"区县“{r['county']}”无法识别。请填写区县的六位区划代码（如 140826）或名称（如 绛县），见 targets/regions.yaml。")
+    above = {text: region for region in catalogue.regions if region.level in ("country", "province", "city")
+             for text in (region.code, region.name, region.full_name, *region.aliases)}
+
+    def unknown_county(r: Any) -> str:
+        fix = "请填写区县的六位区划代码（如 140826）或名称（如 绛县），见 targets/regions.yaml。"
+        region = above.get(r["county"])
+        if region is not None:
+            return f"“{r['county']}”是{LEVEL_WORDS[region.level]}一级，不是区县，数据要按区县填写。{fix}"
+        return f"区县“{r['county']}”无法识别。{fix}"
+
+    add(county_text.spread(named.isna()), DataCode.UNKNOWN_COUNTY, "county", unknown_county)
     choices = catalogue.data_regions()
     home = catalogue.home_county
     region_text = t["region"]
@@ -967,8 +977,9 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
 
     def elsewhere(r: Any) -> str:
         owners = "、".join(catalogue.county_label(m[1]) for m in choices.get(r["region"], []) if m[1])
-        return (f"地区“{r['region']}”属于{owners}，与本行的区县“{r['county']}”（{catalogue.county_label(county_lookup[r['county']])}）不符。"
-                "请核对“区县”或“地区”。")
+        label = catalogue.county_label(county_lookup[r["county"]])
+        written = f"“{r['county']}”" + (f"（{label}）" if label != r["county"] else "")
+        return f"地区“{r['region']}”属于{owners}，与本行的区县{written}不符。请核对“区县”或“地区”。"
 
     add(row_problem == 3, DataCode.REGION_NOT_IN_COUNTY, "region", elsewhere)
     return _per_pair(values, inverse), _per_pair(codes, inverse)

@@ -109,3 +109,8 @@ def test_same_indicator_in_two_counties_is_not_a_duplicate(catalogue):
     report = validate_bytes(data, catalogue)
     assert report.errors == []
     assert sorted(r["county"] for r in report.records()) == ["140823", "140826"]
+
+
+@pytest.mark.parametrize(("county", "words"), [("运城市", "是市一级，不是区县"), ("山西省", "是省一级，不是区县"), ("绛州", "区县“绛州”无法识别")])
+def test_unknown_county_message_says_why(catalogue, county, words):
+    assert words in _one_row(catalogue, county, "").errors[0].message
