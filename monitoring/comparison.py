@@ -125,8 +125,11 @@ class CountyComparison:
         frame.insert(0, "排名", frame["达标率"].where(ranked).rank(method="min", ascending=False).astype("Int64"))
         return frame[COUNTY_COLUMNS].reset_index(drop=True)
 
-    def indicator_overview(self) -> pd.DataFrame:
-        """Per target: how many counties are in each status, and which counties warn (most serious warning first)."""
+    def indicator_overview(self, names: int | None = None) -> pd.DataFrame:
+        """Per target: how many counties are in each status, and which counties warn (most serious warning first).
+
+        `names` caps the counties named in 有预警的区县 ("甲、乙…等23个区县"), for a report of a province's 117 counties.
+        """
         table = self.evaluation.table
         rows = []
         for target in self.evaluation.targets:
@@ -139,7 +142,7 @@ class CountyComparison:
                 "编号": target.id, "指标": target.name, "规划": plan_short(self.catalogue, target.plan),
                 "有数据的区县": int(len(part) - statuses.get(Status.NO_DATA.value, 0)),
                 **{STATUS_STYLE[s].label: int(statuses.get(s.value, 0)) for s in Status},
-                "有预警的区县": "、".join(self.label(c) for c, _ in ordered),
+                "有预警的区县": _names([self.label(c) for c, _ in ordered], names),
             })
         return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
 
@@ -195,6 +198,12 @@ def _ranking(target: Target, results: dict[str, Result]) -> tuple[list[str], dic
         ranks[county] = ranks[earlier] if earlier is not None and scored[earlier] == scored[county] else position
     unranked = [county for county in results if county not in scored]
     return order + unranked, ranks
+
+
+def _names(labels: list[str], limit: int | None) -> str:
+    if limit is None or len(labels) <= limit:
+        return "、".join(labels)
+    return "、".join(labels[:limit]) + f"等{len(labels)}个区县"
 
 
 def _by_severity(result: Result) -> list[Any]:

@@ -104,6 +104,7 @@ CAPTION = "图表标题"
 FIGURE = "图片"
 PART_HEADING = "部分标题"
 COMPARISON_TITLE = "区县对比"
+APPENDIX_NAMES = 8  # counties named per indicator in the appendix ("…等23个区县"): a province has 117
 # Header cells of the narrow count columns of the 区县对比 tables, broken where a reader would break them.
 NARROW_HEADERS = {"进度正常": "进度\n正常", "预计难以达标": "预计\n难以\n达标", "严重滞后": "严重\n滞后", "有预警的指标": "有预警\n的指标"}
 DEMO_STYLE = "示例数据标记"
@@ -1473,7 +1474,7 @@ class _Document:
             self.para(f"表中加粗的一行为本报告正文所述的{c.county_name}。")
 
         self.heading("二、各指标的区县分布", 1)
-        overview = cmp.indicator_overview()
+        overview = cmp.indicator_overview(names=APPENDIX_NAMES)
         plans = {t.id: t.plan for t in cmp.evaluation.targets}
         everyone = int(((overview["有数据的区县"] > 0) & (overview[STATUS_STYLE[Status.ACHIEVED].label] == overview["有数据的区县"])).sum())
         lagging = int((overview[STATUS_STYLE[Status.OFF_TRACK].label] > 0).sum())

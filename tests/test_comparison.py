@@ -108,3 +108,13 @@ def test_the_catalogue_baseline_is_the_office_county_s_own(catalogue):
     own = evaluate(catalogue, rows[rows["county"] == "140823"], 2025, targets=[target])
     assert own.results[0].baseline_source == "earliest"
     assert compared.evaluation.result("140823", target.id).baseline_source == "earliest"
+
+
+def test_indicator_overview_can_cap_the_names(catalogue, counties_demo):
+    compared = comparison.compare(catalogue, datasets.read_folder(counties_demo, catalogue).rows)
+    full = compared.indicator_overview()
+    capped = compared.indicator_overview(names=3)
+    many = full["有预警的区县"].str.count("、") >= 3
+    assert many.any()
+    assert capped.loc[many, "有预警的区县"].str.fullmatch(r"[^、]+、[^、]+、[^、]+等\d+个区县").all()
+    assert (capped.loc[~many, "有预警的区县"] == full.loc[~many, "有预警的区县"]).all()

@@ -17,6 +17,7 @@ from monitoring.datasets import Dataset, read_folder
 from monitoring.evaluation import STATUS_STYLE, evaluate
 from monitoring.permissions import local_user
 from monitoring.reports import (
+    APPENDIX_NAMES,
     COMPARISON_TITLE,
     ReportError,
     build_report,
@@ -126,7 +127,7 @@ def test_the_paragraph_quotes_the_numbers_of_county_table(catalogue, counties, f
 
 
 def test_per_target_tables_come_by_plan_and_hold_every_target(catalogue, counties, final):
-    overview = compare(catalogue, counties.rows, 2025).indicator_overview()
+    overview = compare(catalogue, counties.rows, 2025).indicator_overview(names=APPENDIX_NAMES)
     tables = _tables(final, "各指标的区县状态分布")
     assert len(tables) == len(catalogue.plans)
     for rows, plan in zip(tables, catalogue.plans, strict=True):
@@ -206,7 +207,9 @@ def test_one_county_gets_no_appendix_and_no_sheets(catalogue, single):
     assert not [name for name in load_workbook(io.BytesIO(result.xlsx)).sheetnames if name.startswith(COMPARISON_TITLE)]
     # Naming the one county changes nothing.
     again = build_report(catalogue, single, "final", 2025, plan="children", charts=False, now=NOW, county="绛县")
-    assert again.docx == result.docx
+    assert _paragraphs(again) == texts  # (not the bytes: a .docx zip stamps its entries with the time of writing)
+    assert [[c.text for c in row.cells] for table in _doc(again).tables for row in table.rows] == \
+        [[c.text for c in row.cells] for table in _doc(result).tables for row in table.rows]
 
 
 def test_one_county_of_the_counties_data_is_a_plain_report(catalogue, counties):
