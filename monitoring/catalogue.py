@@ -325,6 +325,40 @@ class Catalogue:
         """Every county-level region listed (the units a 区县对比 compares), in file order."""
         return [r for r in self.regions if r.level == "county"]
 
+    def ancestor(self, code: str, level: str) -> Region | None:
+        """The region of `level` (e.g. "city") that a region lies in, following `parent`."""
+        region = self._regions.get(code)
+        seen = 0
+        while region is not None and region.parent is not None and seen < 16:  # regions.yaml is a tree; a loop is a typo
+            region = self._regions.get(region.parent)
+            seen += 1
+            if region is not None and region.level == level:
+                return region
+        return None
+
+    def within(self, code: str) -> list[str]:
+        """The codes of the counties that lie in region `code` (a city, a province), in file order."""
+        def inside(region: Region) -> bool:
+            current, seen = region, 0
+            while current.parent is not None and seen < 16:
+                if current.parent == code:
+                    return True
+                parent = self._regions.get(current.parent)
+                if parent is None:
+                    return False
+                current, seen = parent, seen + 1
+            return False
+
+        return [r.code for r in self.counties() if r.code == code or inside(r)]
+
+    def area_code(self, text: str) -> str | None:
+        """The code of a city, province or country written any known way (代码, 名称, 全称, 别名)."""
+        text = text.strip()
+        for region in self.regions:
+            if region.level in ("country", "province", "city") and text in (region.code, region.name, region.full_name, *region.aliases):
+                return region.code
+        return None
+
     def county_label(self, code: str) -> str:
         """A county as people name it (绛县, 闻喜县), its code when it is not listed."""
         region = self._regions.get(code)

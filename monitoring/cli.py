@@ -462,6 +462,14 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _city_columns(columns: list[str], with_city: bool) -> list[str]:
+    """A comparison table's columns, with 所属市 after 区县 when the counties lie in several cities."""
+    if not with_city:
+        return list(columns)
+    at = columns.index("区县") + 1
+    return [*columns[:at], "所属市", *columns[at:]]
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from monitoring.comparison import COUNTY_COLUMNS, INDICATOR_COLUMNS, compare
     from monitoring.evaluation import STATUS_STYLE, Status
@@ -483,17 +491,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"数据中{held}，区县对比需要多个区县的数据（如市里汇总的各县数据，用“区县代码”列写明区县）。"
               "可用 python -m monitoring demo --counties 生成运城市13个区县的示例数据试用。", file=sys.stderr if args.csv else sys.stdout)
         return EXIT_OK
-    comparison = compare(catalogue, dataset.rows, args.year, plan=args.plan)
-    footer = f"评估年份：{comparison.year}年；{len(comparison.counties)}个区县；数据：{dataset.label}。"
+    within = None
+    if args.within:
+        within = catalogue.area_code(args.within)
+        if within is None:
+            areas = "、".join(f"{r.full_name}（{r.code}）" for r in catalogue.regions if r.level in ("province", "city"))
+            raise UsageError(f"“{args.within}”不是 regions.yaml 中的市或省。可用：{areas}。")
+    comparison = compare(catalogue, dataset.rows, args.year, plan=args.plan, within=within)
+    if not comparison.counties:
+        raise UsageError(f"数据中没有{catalogue.region(within).full_name}的区县。")  # type: ignore[arg-type,union-attr]
+    area = f"{catalogue.region(within).full_name}的" if within else ""  # type: ignore[union-attr]
+    footer = f"评估年份：{comparison.year}年；{area}{len(comparison.counties)}个区县；数据：{dataset.label}。"
+    with_city = comparison.several_cities
     if target is not None:
-        one = comparison.indicator(target.id)
+        one = comparison.indicator(target.id, with_city=with_city)
         rows = _records(one.table)
+        columns = _city_columns(INDICATOR_COLUMNS, with_city)
         if args.csv:
-            write_csv(rows, INDICATOR_COLUMNS)
+            write_csv(rows, columns)
             return EXIT_OK
         print(f"{target.id} {target.name}：各区县{comparison.year}年的数值和状态（排名按目标方向，无数据的不排名）")
         print()
-        print_table(rows, [(c, c) for c in INDICATOR_COLUMNS if c != "区县代码"])
+        print_table(rows, [(c, c) for c in columns if c != "区县代码"])
         print()
         counts = "，".join(f"{STATUS_STYLE[s].label}{one.counts[s]}个" for s in Status)
         print(f"按状态：{counts}（共{len(one.results)}个区县，有数据的{one.with_data}个）。")
@@ -507,24 +526,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print()
         print(footer)
         return EXIT_OK
-    table = comparison.county_table()
+    table = comparison.county_table(with_city=with_city)
     rows = _records(table)
+    columns = _city_columns(COUNTY_COLUMNS, with_city)
     if args.csv:
-        write_csv(rows, COUNTY_COLUMNS)
+        write_csv(rows, columns)
         return EXIT_OK
     for row in rows:
         row["达标率"] = _percent(row["达标率"])
     print(f"各区县{comparison.year}年指标状态和达标率（达标率 = 已达标指标数 ÷ 有数据的指标数，相同的并列）")
     print()
-    print_table(rows, [(c, c) for c in COUNTY_COLUMNS if c != "区县代码"])
-    warned = comparison.warning_counties()
+    print_table(rows, [(c, c) for c in columns if c != "区县代码"])
+    warned = comparison.warning_counties(with_city=with_city)
     print()
     if warned.empty:
         print("各区县均没有指标发出预警。")
     else:
         print(f"有预警指标的区县（{len(warned)}个，按有预警的指标数排列）：")
         print()
-        print_table(_records(warned), [("区县", "区县"), ("有预警的指标", "有预警的指标"), ("预警", "预警（种类 条数）")])
+        print_table(_records(warned), [("区县", "区县"), *([("所属市", "所属市")] if with_city else []), ("有预警的指标", "有预警的指标"),
+                                       ("预警", "预警（种类 条数）")])
     print()
     print(footer)
     print("某一指标的各区县情况：python -m monitoring compare --indicator 指标编号")
@@ -719,6 +740,7 @@ def build_parser() -> _Parser:
     p.add_argument("--year", type=int, metavar="年份", help="评估年份（默认：有数据的最近一年）")
     p.add_argument("--indicator", metavar="指标编号", help="只看一项指标，如 W1-02")
     p.add_argument("--plan", help="只对比一个规划的指标，如 women、children、disability")
+    p.add_argument("--within", metavar="市或省", help="只比较某个市（或省）的区县，如 运城市 或 140800（按 regions.yaml 的上下级）")
     p.add_argument("--data", metavar="目录", help="数据文件夹（其中的 CSV/xlsx 都会读取和校验）")
     p.add_argument("--csv", action="store_true", help="以 CSV 输出表格（达标率为小数）")
     _targets_option(p)

@@ -72,7 +72,29 @@ class CountyComparison:
     def label(self, county: str) -> str:
         return self.catalogue.county_label(county)
 
-    def indicator(self, target_id: str) -> IndicatorComparison:
+    def cities(self) -> dict[str | None, list[str]]:
+        """The compared counties by the city they lie in (regions.yaml), cities in order of first county; None: no city listed."""
+        grouped: dict[str | None, list[str]] = {}
+        for county in self.counties:
+            city = self.catalogue.ancestor(county, "city")
+            grouped.setdefault(city.code if city is not None else None, []).append(county)
+        return grouped
+
+    @property
+    def several_cities(self) -> bool:
+        """Whether the counties lie in more than one city (a province office's data): tables can then name each county's city."""
+        return len(self.cities()) > 1
+
+    def _with_city(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The table with a 所属市 column after 区县."""
+        city = {county: self.catalogue.ancestor(county, "city") for county in self.counties}
+        names = frame["区县代码"].map(lambda code: city[code].full_name if city.get(code) is not None else "—")
+        frame = frame.copy()
+        frame.insert(frame.columns.get_loc("区县") + 1, "所属市", names)
+        return frame
+
+    def indicator(self, target_id: str, with_city: bool = False) -> IndicatorComparison:
+        """One target in every county; `with_city` adds a 所属市 column to the table."""
         target = self.catalogue.get(target_id)
         if target is None or target not in self.evaluation.targets:
             raise KeyError(target_id)
@@ -97,6 +119,8 @@ class CountyComparison:
         table = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, "value", "status"])
         table["排名"] = table["排名"].astype("Int64")
         table["数据年份"] = table["数据年份"].astype("Int64")
+        if with_city:
+            table = self._with_city(table)
         counts = {s: sum(r.status == s for r in results.values()) for s in Status}
         warnings = [{"区县": self.label(county), "预警": w.label, "说明": w.message, "_severity": WARNING_SEVERITY[w.code]}
                     for county, result in results.items() for w in result.warnings]
@@ -104,8 +128,8 @@ class CountyComparison:
         frame = frame.sort_values("_severity", kind="stable").drop(columns="_severity").reset_index(drop=True)
         return IndicatorComparison(target, self.year, results, table, counts, frame)
 
-    def county_table(self) -> pd.DataFrame:
-        """Per county: targets by status and 达标率 (achieved / targets with data), best first."""
+    def county_table(self, with_city: bool = False) -> pd.DataFrame:
+        """Per county: targets by status and 达标率 (achieved / targets with data), best first; `with_city` adds 所属市."""
         counts = self.evaluation.status_counts(by=("county",))
         warned = (self.evaluation.table["warnings"].astype(str) != "").groupby(self.evaluation.table["county"], observed=True).sum()
         rows = []
@@ -123,7 +147,8 @@ class CountyComparison:
         frame = frame.sort_values(["达标率", "有数据", "区县代码"], ascending=[False, False, True], na_position="last", kind="stable")
         ranked = frame["达标率"].notna()
         frame.insert(0, "排名", frame["达标率"].where(ranked).rank(method="min", ascending=False).astype("Int64"))
-        return frame[COUNTY_COLUMNS].reset_index(drop=True)
+        frame = frame[COUNTY_COLUMNS].reset_index(drop=True)
+        return self._with_city(frame) if with_city else frame
 
     def indicator_overview(self, names: int | None = None) -> pd.DataFrame:
         """Per target: how many counties are in each status, and which counties warn (most serious warning first).
@@ -146,8 +171,8 @@ class CountyComparison:
             })
         return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
 
-    def warning_counties(self) -> pd.DataFrame:
-        """Counties with at least one warning: how many targets warn, and of which kind."""
+    def warning_counties(self, with_city: bool = False) -> pd.DataFrame:
+        """Counties with at least one warning: how many targets warn, and of which kind; `with_city` adds 所属市."""
         table = self.evaluation.table
         warned = table[table["warnings"].astype(str) != ""]
         rows = []
@@ -161,17 +186,26 @@ class CountyComparison:
             rows.append({"区县": self.label(str(county)), "区县代码": str(county), "有预警的指标": len(part),
                          "预警": "、".join(f"{label} {n}" for label, n in ordered)})
         frame = pd.DataFrame(rows, columns=["区县", "区县代码", "有预警的指标", "预警"])
-        return frame.sort_values(["有预警的指标", "区县代码"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        frame = frame.sort_values(["有预警的指标", "区县代码"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return self._with_city(frame) if with_city else frame
 
 
 def compare(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, plan: str | None = None,
-            counties: Iterable[str] | None = None) -> CountyComparison:
+            counties: Iterable[str] | None = None, within: str | None = None) -> CountyComparison:
     """Evaluate every county of `data` (column `county`) against the catalogue's targets in one pass.
 
     `counties` adds counties listed but without rows (they show as 无数据);
     the order is: the counties named in regions.yaml in file order, then others by code.
+    `within` (a city's or province's code) keeps only the counties that lie in it;
+    the year is still the latest of all the data, so every area is compared for the same year.
     """
     year = year or latest_year(data) or max(t.target_year or 0 for t in catalogue)
+    if within is not None:
+        inside = set(catalogue.within(within))
+        data = data[data["county"].astype(object).isin(inside)] if not data.empty else data
+        if isinstance(data["county"].dtype, pd.CategoricalDtype):  # evaluate_many lists every category as a county
+            data = data.assign(county=data["county"].cat.remove_unused_categories())
+        counties = [c for c in (counties or []) if c in inside]
     present = [str(c) for c in pd.unique(data["county"].astype(object))] if not data.empty else []
     wanted = list(dict.fromkeys([*present, *(counties or [])]))
     listed = [r.code for r in catalogue.counties()]

@@ -277,13 +277,14 @@ def comparison_sheets(comparison: CountyComparison, indicator: IndicatorComparis
     """The 区县对比 tables as Excel sheets: the chosen target's ranking and warnings, the counties' 达标率 (as 75.2%),
     the counties with warnings, and every target's counties by status."""
     year = comparison.year
-    counties = comparison.county_table()
+    with_city = comparison.several_cities
+    counties = comparison.county_table(with_city=with_city)
     counties["达标率"] = [None if pd.isna(v) else f"{v * 100:.1f}%" for v in counties["达标率"]]
     return {
         f"{indicator.target.id}各区县{year}年": indicator.table.drop(columns=["value", "status"]),
         f"{indicator.target.id}预警区县": indicator.warnings,
         f"各区县{year}年总体情况": counties,
-        "有预警的区县": comparison.warning_counties(),
+        "有预警的区县": comparison.warning_counties(with_city=with_city),
         "各指标区县分布": comparison.indicator_overview(),
     }
 

@@ -237,3 +237,21 @@ def test_demo_help_says_where_the_counties_go(capsys):
         main(["demo", "-h"])
     out = capsys.readouterr().out
     assert "--counties" in out and "MONITORING_DATA=/tmp/city python -m monitoring demo --counties" in out
+
+
+def test_compare_within_a_city_and_across_a_province(capsys, tmp_path, catalogue, monkeypatch):
+    """A province office's data (the benchmark's 山西省: 11 cities, 117 counties): 所属市 column, --within one city."""
+    from monitoring import bench
+
+    hierarchy = bench.write_targets("province", tmp_path / "targets")
+    bench.generate(catalogue, len(hierarchy.codes), tmp_path / "data", codes=hierarchy.codes, hierarchy=load_catalogue(hierarchy.folder))
+    base = ["compare", "--targets", str(hierarchy.folder), "--data", str(tmp_path / "data")]
+    code, out, _ = run(capsys, *base)
+    assert code == 0 and "所属市" in out.splitlines()[2] and "117个区县" in out
+    code, out, _ = run(capsys, *base, "--within", "运城市", "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 13 and "所属市" not in rows[0]
+    code, out, _ = run(capsys, *base, "--within", "140800", "--indicator", "W1-01a")
+    assert code == 0 and "山西省运城市的13个区县" in out
+    code, _, err = run(capsys, *base, "--within", "绛县")
+    assert code == 2 and "不是 regions.yaml 中的市或省" in err

@@ -118,3 +118,48 @@ def test_indicator_overview_can_cap_the_names(catalogue, counties_demo):
     assert many.any()
     assert capped.loc[many, "有预警的区县"].str.fullmatch(r"[^、]+、[^、]+、[^、]+等\d+个区县").all()
     assert (capped.loc[~many, "有预警的区县"] == full.loc[~many, "有预警的区县"]).all()
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory, catalogue):
+    """The benchmark's province: 山西省 with 11 cities and 117 counties (synthetic but 运城市 and 绛县), their data."""
+    from monitoring import bench
+    from monitoring.catalogue import load_catalogue
+    from monitoring.measurements import validate_many
+
+    folder = tmp_path_factory.mktemp("province")
+    hierarchy = bench.write_targets("province", folder / "targets")
+    regions = load_catalogue(hierarchy.folder)
+    generated = bench.generate(catalogue, len(hierarchy.codes), folder / "data", codes=hierarchy.codes, hierarchy=regions)
+    batch = validate_many(((p.stem, p.read_bytes()) for p in generated.paths), regions)
+    assert not batch.failed
+    return regions, batch.rows
+
+
+def test_a_province_compares_its_counties_city_by_city(province):
+    regions, rows = province
+    everything = comparison.compare(regions, rows, 2025)
+    assert len(everything.counties) == 117 and everything.several_cities
+    cities = everything.cities()
+    assert len(cities) == 11 and sum(len(c) for c in cities.values()) == 117
+    assert "140826" in cities["140800"] and len(cities["140800"]) == 13
+    yuncheng = comparison.compare(regions, rows, 2025, within="140800")
+    assert yuncheng.counties == cities["140800"] and not yuncheng.several_cities
+    assert yuncheng.year == everything.year
+    table = everything.county_table(with_city=True)
+    assert list(table.columns[:4]) == ["排名", "区县", "所属市", "区县代码"]
+    assert set(table.loc[table["区县代码"] == "140826", "所属市"]) == {"山西省运城市"}
+    assert "所属市" in everything.indicator("W1-01a", with_city=True).table and "所属市" in everything.warning_counties(with_city=True)
+    assert "所属市" not in everything.county_table()
+    # Counties of 运城市 have the same statuses compared within the city as within the province.
+    mine = yuncheng.evaluation.table.set_index(["county", "id"])["status"].astype(str)
+    whole = everything.evaluation.table.set_index(["county", "id"])["status"].astype(str)
+    assert (whole.loc[mine.index].to_numpy() == mine.to_numpy()).all()
+
+
+def test_area_names(catalogue):
+    assert catalogue.area_code("运城市") == "140800" and catalogue.area_code("山西省") == "140000"
+    assert catalogue.area_code("绛县") is None
+    assert catalogue.within("140800")[0] == "140826" and len(catalogue.within("140800")) == 13
+    assert catalogue.within("140000") == catalogue.within("140800")
+    assert catalogue.ancestor("140826100", "city").name == "运城市"

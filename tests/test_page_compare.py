@@ -125,3 +125,38 @@ def test_single_county_pages_have_no_county_choice(app_on, page):
     assert not at.exception
     assert "county" not in [s.key for s in at.selectbox]
     assert "当前区县" not in texts(at.markdown)
+
+
+@pytest.fixture
+def province_app(tmp_path, catalogue, monkeypatch, data_root):
+    """The app as a province office would run it: the benchmark's 山西省 hierarchy (11 cities, 117 counties) as
+    targets/regions.yaml, and its generated data as the demo data."""
+    import views.state
+    from monitoring import bench
+    from monitoring.catalogue import load_catalogue
+
+    hierarchy = bench.write_targets("province", tmp_path / "targets")
+    root = data_root(demo=False)
+    bench.generate(catalogue, len(hierarchy.codes), root / "demo", codes=hierarchy.codes, hierarchy=load_catalogue(hierarchy.folder))
+    monkeypatch.setattr(views.state, "TARGETS_DIR", hierarchy.folder)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    return at.switch_page("views/compare.py").run()
+
+
+def test_a_province_compares_all_counties_or_one_city_s(province_app):
+    at = province_app
+    assert not at.exception
+    scope = at.selectbox(key="compare_within")
+    assert scope.options[0] == "全部（117个区县）" and len(scope.options) == 12
+    assert "山西省运城市（13个区县）" in scope.options
+    assert sum(counts(at)) == 117
+    assert "所属市" in at.dataframe[0].value.columns
+    scope.select("140800").run()
+    assert not at.exception
+    assert sum(counts(at)) == 13
+    assert "绛县" in set(at.dataframe[0].value["区县"]) and "所属市" not in at.dataframe[0].value.columns

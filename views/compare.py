@@ -41,6 +41,16 @@ with c1:
 plans = {ALL_PLANS: None} | {plan_short(catalogue, key): key for key in catalogue.plans}
 plan = plans[c2.selectbox("规划", list(plans), key="compare_plan")]
 comparison = state.comparison(year, plan)
+cities = comparison.cities()
+if len(cities) > 1:  # a province's counties: compare all of them, or one city's
+    scopes = {None: f"全部（{len(comparison.counties)}个区县）"} | {
+        code: f"{catalogue.region(code).full_name if code and catalogue.region(code) else '未列明所属市'}（{len(counties)}个区县）"  # type: ignore[union-attr]
+        for code, counties in cities.items() if code is not None}
+    within = st.selectbox("范围", list(scopes), format_func=scopes.__getitem__, key="compare_within",
+                          help="各区县所属的市来自 targets/regions.yaml。")
+    if within is not None:
+        comparison = state.comparison(year, plan, within)
+with_city = comparison.several_cities
 overview = comparison.indicator_overview()
 ids = list(overview["编号"])
 requested = st.query_params.get("id")  # deep link: /compare?id=W1-01a
@@ -60,7 +70,7 @@ target_id = c3.selectbox(
     "指标", ids, key="compare_id", on_change=_sync_query,
     format_func=lambda i: f"{i} {catalogue.get(i).name}",  # type: ignore[union-attr]
 )
-indicator = comparison.indicator(target_id)
+indicator = comparison.indicator(target_id, with_city=with_city)
 target = indicator.target
 
 st.subheader(f"{target.id} {target.name}（{comparison.year}年）")
@@ -84,7 +94,7 @@ with right:
         hide_index=True,
         key="compare_table",
         height="content",
-        column_order=["排名", "区县", "数值", "数据年份", *([] if shared_target else ["目标"]), "状态", "预警"],
+        column_order=["排名", "区县", *(["所属市"] if with_city else []), "数值", "数据年份", *([] if shared_target else ["目标"]), "状态", "预警"],
         column_config={
             "排名": st.column_config.TextColumn(width=48),
             "区县": st.column_config.TextColumn(width=72),
@@ -107,7 +117,7 @@ else:
 st.subheader(f"各区县总体情况（{comparison.year}年" + ("" if plan is None else f"，{plan_short(catalogue, plan)}") + "）")
 st.caption("达标率 = 已达标的指标数 ÷ 有数据的指标数；排名按达标率，相同的并列。")
 st.dataframe(
-    county_display(comparison.county_table()),
+    county_display(comparison.county_table(with_city=with_city)),
     hide_index=True,
     height="content",
     column_config={
@@ -117,7 +127,7 @@ st.dataframe(
     },
 )
 st.markdown("**有预警的区县**")
-warned_counties = comparison.warning_counties()
+warned_counties = comparison.warning_counties(with_city=with_city)
 if warned_counties.empty:
     st.success("各区县都没有预警。")
 else:

@@ -74,15 +74,15 @@ def evaluation(year: int | None = None) -> Evaluation:
 
 
 @st.cache_resource(show_spinner="正在比较各区县…", max_entries=16)
-def _comparison(targets_key: tuple, data_key: tuple, year: int | None, plan: str | None) -> CountyComparison:
+def _comparison(targets_key: tuple, data_key: tuple, year: int | None, plan: str | None, within: str | None) -> CountyComparison:
     loaded, _ = _catalogue(targets_key)
     assert loaded is not None, "pages call catalogue() first, which stops on a broken catalogue"
-    return compare(loaded, _dataset(targets_key, data_key).rows, year, plan=plan)
+    return compare(loaded, _dataset(targets_key, data_key).rows, year, plan=plan, within=within)
 
 
-def comparison(year: int | None = None, plan: str | None = None) -> CountyComparison:
-    """Every county of the data set evaluated for `year` (and one plan's targets): the 区县对比 page."""
-    return _comparison(fingerprint(TARGETS_DIR), datasets.fingerprint(), year, plan)
+def comparison(year: int | None = None, plan: str | None = None, within: str | None = None) -> CountyComparison:
+    """Every county of the data set (or of one city, `within`) evaluated for `year` (and one plan's targets): the 区县对比 page."""
+    return _comparison(fingerprint(TARGETS_DIR), datasets.fingerprint(), year, plan, within)
 
 
 # ---------------------------------------------------------------- which county the county pages show
