@@ -206,7 +206,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
     elif report.ok:
+        from monitoring.intake import county_summary
+
         print(f"校验通过：{path.name}，{len(report.rows)} 行数据可以导入。")
+        counties = county_summary(report, catalogue)
+        if counties:
+            print(counties)
         print_problems(report)
     else:
         print(f"校验未通过：{path.name} 有 {len(report.errors)} 处错误，整个文件不会导入。请逐条修改后重新提交：")

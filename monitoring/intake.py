@@ -98,6 +98,21 @@ def _live_counties(live: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
     return live["county"].fillna("").astype(str).replace("", home)
 
 
+def county_summary(report: ValidationReport, catalogue: Catalogue) -> str | None:
+    """A sentence naming the counties of a valid file's rows when it holds another county than the office's own, or several:
+    "文件含 2 个区县的数据：绛县 2 行、闻喜县 2 行。" (None for a county office's usual file)."""
+    if report.rows.empty or "county" not in report.rows:
+        return None
+    home = catalogue.home_county or ""
+    counts = report.rows["county"].astype(object).fillna("").replace("", home).value_counts()
+    if not shows_county(counts.index, catalogue):
+        return None
+    listed = [r.code for r in catalogue.counties()]
+    order = sorted(counts.index, key=lambda c: (listed.index(c) if c in listed else len(listed), c))
+    parts = "、".join(f"{catalogue.county_label(c)} {counts[c]} 行" for c in order)
+    return f"文件含 {len(order)} 个区县的数据：{parts}。"
+
+
 def shows_county(counties: Iterable[str], catalogue: Catalogue) -> bool:
     """Whether a table of these rows needs a 区县 column: they hold another county than the office's own, or several."""
     present = set(counties)

@@ -403,3 +403,15 @@ def test_format_guide_has_the_sections_for_departments():
     assert "\n### 五、未报送的写法" in guide and "\n### 六、分子、分母" in guide
     assert "\n#### 填写步骤" in guide
     assert "九、" not in guide and "七、" not in guide
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("指标编号,年份,数值\nC1-03b,2024,4.2\n", None),
+    ("指标编号,年份,数值,区县\nC1-03b,2024,4.2,绛县\n", None),
+    ("指标编号,年份,数值,区县\nC1-03b,2024,4.2,闻喜县\n", "文件含 1 个区县的数据：闻喜县 1 行。"),
+    ("指标编号,年份,数值,区县\nC1-03b,2024,4.2,闻喜县\nC1-03b,2024,4.0,\nC1-03b,2023,4.4,绛县\n", "文件含 2 个区县的数据：绛县 2 行、闻喜县 1 行。"),
+])
+def test_county_summary_names_the_counties_of_a_file_only_when_it_matters(catalogue, content, expected):
+    report = validate_bytes(content.encode(), catalogue, "x.csv")
+    assert report.ok
+    assert intake.county_summary(report, catalogue) == expected

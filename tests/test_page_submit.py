@@ -206,3 +206,10 @@ def test_store_write_failure_gives_a_chinese_message(demo_root, monkeypatch):
     assert not at.exception, at.exception
     assert "无法写入数据文件夹" in texts(at.error)
     assert manifest(demo_root) == []
+
+
+def test_a_file_of_two_counties_says_so_and_shows_the_county_column(demo_root):
+    at = upload(open_page("县妇儿工委办公室", user="张三"), "several-counties.csv")
+    assert not at.exception
+    assert any("文件含 3 个区县的数据：绛县 2 行、闻喜县 1 行、新绛县 1 行。" in i.value for i in at.info)
+    assert "区县" in at.table[0].value.columns

@@ -99,6 +99,9 @@ else:
         table = intake.preview(report, catalogue, live)
         counts = intake.change_counts(table)
         st.success(f"校验通过：{plain(upload.name)} 有 {len(table)} 行数据可以导入（新增 {counts['新增']} 行，更新 {counts['更新']} 行，不变 {counts['不变']} 行）。")
+        counties = intake.county_summary(report, catalogue)
+        if counties:
+            st.info(counties, icon=":material/location_on:")
         if department is None:
             st.warning("尚未选择报送单位：以上按目标库校验；选择单位后还会检查这些指标是否属于本单位的报送范围。")
         others = intake.other_years(report, year)
