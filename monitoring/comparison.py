@@ -88,7 +88,7 @@ class CountyComparison:
     def _with_city(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The table with a 所属市 column after 区县."""
         city = {county: self.catalogue.ancestor(county, "city") for county in self.counties}
-        names = frame["区县代码"].map(lambda code: city[code].full_name if city.get(code) is not None else "—")
+        names = frame["区县代码"].map(lambda code: city[code].name if city.get(code) is not None else "—")
         frame = frame.copy()
         frame.insert(frame.columns.get_loc("区县") + 1, "所属市", names)
         return frame

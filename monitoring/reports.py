@@ -1463,13 +1463,15 @@ class _Document:
                   "达标率相同的区县并列。")
 
         self.heading("一、各区县指标状态和达标率", 1)
-        ranking = cmp.county_table()
-        header = [NARROW_HEADERS.get(h, h) for h in ("排名", "区县", "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标")]
-        rows = [["—" if pd.isna(r["排名"]) else int(r["排名"]), r["区县"], r["指标数"], r["有数据"], *[r[s] for s in STATUS_COLUMNS],
-                 _rate(r["达标率"]), r["有预警的指标"]] for r in ranking.to_dict("records")]
+        cities = cmp.several_cities  # a province's counties: each one's city (regions.yaml) in a column of its own
+        ranking = cmp.county_table(with_city=cities)
+        place = ["区县", "所属市"] if cities else ["区县"]
+        header = [NARROW_HEADERS.get(h, h) for h in ("排名", *place, "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标")]
+        rows = [["—" if pd.isna(r["排名"]) else int(r["排名"]), *[r[p] for p in place], r["指标数"], r["有数据"],
+                 *[r[s] for s in STATUS_COLUMNS], _rate(r["达标率"]), r["有预警的指标"]] for r in ranking.to_dict("records")]
         body = [i for i, r in enumerate(ranking.to_dict("records")) if r["区县代码"] == c.county]
-        self.table(f"{c.year}年各区县指标状态和达标率", header, rows, [10, 17, *[13.5] * 7, 15, 15],
-                   center=[0, *range(2, len(header))], bold_rows=body)
+        widths = [10, 15, 14, 13.5, 13.5, 13.5, 11, 11, 11, 13.5, 13.5, 13.5] if cities else [10, 17, *[13.5] * 7, 15, 15]
+        self.table(f"{c.year}年各区县指标状态和达标率", header, rows, widths, center=[0, *range(len(place) + 1, len(header))], bold_rows=body)
         if body:
             self.para(f"表中加粗的一行为本报告正文所述的{c.county_name}。")
 
@@ -1498,9 +1500,11 @@ class _Document:
             return
         self.para(f"{c.year}年{len(warned)}个区县有预警指标，按有预警的指标数由多到少排列如下（一项指标可同时有多条预警，"
                   "预警的种类按严重程度排列）。")
-        rows = [[r["区县"], r["有预警的指标"], r["预警"]] for r in warned.to_dict("records")]
+        warned = cmp.warning_counties(with_city=cities)
+        rows = [[*[r[p] for p in place], r["有预警的指标"], r["预警"]] for r in warned.to_dict("records")]
         body = [i for i, r in enumerate(warned.to_dict("records")) if r["区县代码"] == c.county]
-        self.table(f"{c.year}年有预警的区县", ["区县", NARROW_HEADERS["有预警的指标"], "预警"], rows, [20, 16, 120], center=[1], bold_rows=body)
+        self.table(f"{c.year}年有预警的区县", [*place, NARROW_HEADERS["有预警的指标"], "预警"], rows,
+                   [20, 16, 16, 104] if cities else [20, 16, 120], center=[len(place)], bold_rows=body)
 
 
 def _display_chars(text: str) -> float:
@@ -1851,7 +1855,7 @@ def comparison_sheets(content: _Content) -> dict[str, pd.DataFrame]:
     if cmp is None:
         return {}
     return {
-        COMPARISON_TITLE: cmp.county_table(),
+        COMPARISON_TITLE: cmp.county_table(with_city=cmp.several_cities),
         f"{COMPARISON_TITLE}（分指标）": cmp.indicator_overview(),
-        f"{COMPARISON_TITLE}（预警）": cmp.warning_counties(),
+        f"{COMPARISON_TITLE}（预警）": cmp.warning_counties(with_city=cmp.several_cities),
     }

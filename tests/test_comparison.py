@@ -148,7 +148,7 @@ def test_a_province_compares_its_counties_city_by_city(province):
     assert yuncheng.year == everything.year
     table = everything.county_table(with_city=True)
     assert list(table.columns[:4]) == ["排名", "区县", "所属市", "区县代码"]
-    assert set(table.loc[table["区县代码"] == "140826", "所属市"]) == {"山西省运城市"}
+    assert set(table.loc[table["区县代码"] == "140826", "所属市"]) == {"运城市"}
     assert "所属市" in everything.indicator("W1-01a", with_city=True).table and "所属市" in everything.warning_counties(with_city=True)
     assert "所属市" not in everything.county_table()
     # Counties of 运城市 have the same statuses compared within the city as within the province.

@@ -252,3 +252,21 @@ def test_actions_report_passes_the_county_and_records_it(catalogue, counties, tm
     assert result.county == OTHER and "闻喜县" in result.title
     event = audit.read(tmp_path).events[-1]
     assert "正文为闻喜县，区县对比13个区县" in event["detail"]
+
+
+def test_a_province_report_names_each_county_s_city(tmp_path, catalogue):
+    """Counties of several cities (the benchmark's 山西省): the appendix tables and the sheet get a 所属市 column."""
+    from monitoring import bench
+    from monitoring.catalogue import load_catalogue
+
+    hierarchy = bench.write_targets("province", tmp_path / "targets")
+    regions = load_catalogue(hierarchy.folder)
+    bench.generate(catalogue, len(hierarchy.codes), tmp_path / "data", codes=hierarchy.codes, hierarchy=regions)
+    data = read_folder(tmp_path / "data", regions)
+    result = build_report(regions, data, "annual", 2025, plan="disability", charts=False, now=NOW, county="140826")
+    tables = _doc(result).tables
+    ranking = next(t for t in tables if len(t.rows) == 2 + 117 and t.rows[1].cells[2].text == "所属市")  # title row, header row, counties
+    jiangxian = next(row for row in ranking.rows if row.cells[1].text == "绛县")
+    assert jiangxian.cells[2].text == "运城市"
+    sheet = load_workbook(io.BytesIO(result.xlsx))[COMPARISON_TITLE]
+    assert [c.value for c in sheet[1]][:4] == ["排名", "区县", "所属市", "区县代码"]
