@@ -402,8 +402,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     county, body = _for_county(catalogue, dataset, args.county)
     result = evaluate(catalogue, body.rows, year=args.year, plan=args.plan)
     table = result.table()
+    columns = list(OUTPUT_COLUMNS)
+    if body is not dataset:  # several counties: every row says whose it is
+        table.insert(0, "county", county)
+        columns.insert(0, "county")
     if args.format == "csv":
-        write_csv(table.to_dict("records"), OUTPUT_COLUMNS)
+        write_csv(table.to_dict("records"), columns)
     elif args.format == "json":
         print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -125,6 +126,9 @@ def test_evaluate_county(capsys, city, catalogue, county, code, label):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
     expected = evaluate(catalogue, load(catalogue).for_county(code).rows).table()
     assert {r.id: r.status for r in expected.itertuples()} == {k: r["status"] for k, r in rows.items()}
+    assert {r["county"] for r in rows.values()} == {code}, "with several counties every row names its county"
+    status, out, _ = run(capsys, *argv, "--format", "json")
+    assert status == 0 and {r["county"] for r in json.loads(out)} == {code}
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["report", "--kind", "final", "--out", "x.docx"]])
