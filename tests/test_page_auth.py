@@ -203,6 +203,25 @@ def test_admin_adds_a_user_on_the_page_and_the_password_is_nowhere(users_file, a
     assert secret not in audit.audit_path(data_root()).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("form", "fields"), [
+    ("add", {"users_add_name": "新同事", "users_add_password": "Page-Secret-口令-31", "users_add_password2": "Page-Secret-口令-32"}),
+    ("password", {"users_password_new": "Page-Secret-口令-31", "users_password_new2": "Page-Secret-口令-32"}),
+])
+def test_two_different_passwords_are_refused_and_cleared(users_file, app_on, form, fields):
+    at = login(app_on(), "管理员")
+    at.switch_page("views/users.py").run()
+    before = users_file.read_bytes()
+    if form == "password":
+        at.selectbox(key="users_password_name").select("张三")
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    at.button(key=f"users_{form}_submit").click().run()
+    assert not at.exception, at.exception
+    assert "两次输入的密码不一致" in texts(at.error)
+    assert all(at.text_input(key=key).value == "" for key in fields if "password" in key)
+    assert users_file.read_bytes() == before
+
+
 def test_an_idle_session_ends(users_file, app_on):
     from views import auth
 

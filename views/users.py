@@ -81,13 +81,22 @@ def _clear(*keys: str) -> None:
         st.session_state[key] = ""
 
 
-def _add() -> None:
-    """Form callback: the password fields are read once and cleared before anything else can draw them."""
-    get = st.session_state.get
-    first, second = get("users_add_password", ""), get("users_add_password2", "")
-    _clear("users_add_password", "users_add_password2")
+def _new_password(key: str) -> str | None:
+    """The password typed twice in fields `key` and `key`2, read once and cleared before anything can draw them;
+    None (and the message said) when the two differ."""
+    first, second = st.session_state.get(key, ""), st.session_state.get(key + "2", "")
+    _clear(key, key + "2")
     if first != second:
         _say("error", "未成功：两次输入的密码不一致。")
+        return None
+    return first
+
+
+def _add() -> None:
+    """Form callback."""
+    get = st.session_state.get
+    first = _new_password("users_add_password")
+    if first is None:
         return
     role = get("users_add_role")
     try:
@@ -101,14 +110,12 @@ def _add() -> None:
 
 
 def _password() -> None:
-    get = st.session_state.get
-    first, second = get("users_password_new", ""), get("users_password_new2", "")
-    _clear("users_password_new", "users_password_new2")
-    if first != second:
-        _say("error", "未成功：两次输入的密码不一致。")
+    """Form callback."""
+    first = _new_password("users_password_new")
+    if first is None:
         return
     try:
-        account = actions.set_password(admin, get("users_password_name", ""), first)
+        account = actions.set_password(admin, st.session_state.get("users_password_name", ""), first)
     except (users.UsersError, PermissionDenied, StoreError) as exc:
         _say("error", f"未成功：{exc}")
         return
