@@ -778,10 +778,12 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
             col = row["_value_col"] if column == "value" else shown[column]
             errors.add(cells.files[position], Problem(code, text, line=int(row["_row"]), field=col))
 
-    # Blank rows (every cell empty, or a section heading of a yearbook) are skipped silently.
+    # Rows without any value that are not an indicator's row are skipped silently: blank rows, and the section
+    # headings ("一、妇女与健康") and footnotes ("注：……") of a yearbook, written where the indicator is.
     t = cells.text
     measured = t["value"].isin(MISSING_MARKERS) & t["numerator"].isin(MISSING_MARKERS) & t["denominator"].isin(MISSING_MARKERS)
-    blank = t["indicator_id"].eq("") & measured & (t["year"].eq("") | cells.wide)
+    indicator = t["indicator_id"].spread(t["indicator_id"].labels.str.upper().isin(catalogue.series_keys().keys()))
+    blank = ~indicator & measured & (t["year"].eq("") | cells.wide)
     cells = cells.take(~blank)
 
     # Not reported: a missing marker where the value is and no counts.

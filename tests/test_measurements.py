@@ -37,6 +37,7 @@ ACCEPTED = [
     ("long-with-year-columns.csv", 1, [NoticeCode.IGNORED_COLUMN]),
     ("excel-percent-format.xlsx", 1, [NoticeCode.SHEET_USED]),
     ("several-counties.csv", 4, []),
+    ("wide-yearbook-with-headings-and-footnote.csv", 3, [NoticeCode.TITLE_ROWS_SKIPPED, NoticeCode.WIDE_TABLE, NoticeCode.NOT_REPORTED]),
 ]
 
 # fixture -> every (row, column, code) it must produce, in order
