@@ -10,17 +10,11 @@ from monitoring.summaries import detail_link, warnings_table
 from views import state
 
 catalogue = state.catalogue()
-data = state.county_dataset()
-
-st.title("预警")
-st.caption("规划要求“对预计达标困难、波动较大的监测指标及时进行预警”。每条预警都附计算依据，判定规则见“方法说明”。")
-state.county_note()
-state.data_banner(data)
-
-if data.rows.empty:
-    st.info("还没有任何监测数据，因此没有预警。请先在“数据填报”页面报送数据。")
-    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
-    st.stop()
+data = state.county_page(
+    "预警",
+    "规划要求“对预计达标困难、波动较大的监测指标及时进行预警”。每条预警都附计算依据，判定规则见“方法说明”。",
+    empty="还没有任何监测数据，因此没有预警。请先在“数据填报”页面报送数据。",
+)
 
 c1, c2, c3 = st.columns([1, 2, 2])
 with c1:

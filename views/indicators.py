@@ -12,17 +12,11 @@ from views import state
 ALL = "全部"
 
 catalogue = state.catalogue()
-data = state.county_dataset()
-
-st.title("指标监测")
-st.caption("三个规划全部量化目标在所选年份的状态、预警、历年走势和进度。点击表格中的一行查看该指标的详情。")
-state.county_note()
-state.data_banner(data)
-
-if data.rows.empty:
-    st.info("还没有任何监测数据，所有指标都无法评估。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。")
-    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
-    st.stop()
+data = state.county_page(
+    "指标监测",
+    "三个规划全部量化目标在所选年份的状态、预警、历年走势和进度。点击表格中的一行查看该指标的详情。",
+    empty="还没有任何监测数据，所有指标都无法评估。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。",
+)
 
 y1, y2 = st.columns([1, 4])
 with y1:

@@ -18,17 +18,11 @@ from monitoring.summaries import (
 from views import state
 
 catalogue = state.catalogue()
-data = state.county_dataset()
-
-st.title("总览")
-st.caption("绛县妇女、儿童发展规划和残疾人保障发展规划（2021—2025年）全部量化目标的监测情况。")
-state.county_note()
-state.data_banner(data)
-
-if data.rows.empty:
-    st.info("还没有任何监测数据。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。")
-    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
-    st.stop()
+data = state.county_page(
+    "总览",
+    "绛县妇女、儿童发展规划和残疾人保障发展规划（2021—2025年）全部量化目标的监测情况。",
+    empty="还没有任何监测数据。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。",
+)
 
 c1, c2 = st.columns([1, 3])
 with c1:

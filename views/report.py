@@ -13,17 +13,11 @@ from views import state
 
 user = state.require(Action.REPORT)
 catalogue = state.catalogue()
-data = state.county_dataset()
-
-st.title("评估报告")
-st.caption("按公文格式生成年度监测报告、中期评估报告（2023年）和终期评估报告（2025年）的监测数据部分（Word），以及监测指标汇总表（Excel）。生成后请通读核对再行文。")
-state.county_note()
-state.data_banner(data)
-
-if data.rows.empty:
-    st.info("还没有任何监测数据，无法生成报告。请先在“数据填报”页面报送数据。")
-    state.page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
-    st.stop()
+data = state.county_page(
+    "评估报告",
+    "按公文格式生成年度监测报告、中期评估报告（2023年）和终期评估报告（2025年）的监测数据部分（Word），以及监测指标汇总表（Excel）。生成后请通读核对再行文。",
+    empty="还没有任何监测数据，无法生成报告。请先在“数据填报”页面报送数据。",
+)
 
 c1, c2, c3 = st.columns([2, 1, 2])
 kind = c1.radio("报告类型", list(KINDS), format_func=KINDS.get, index=2, key="report_kind", horizontal=True)

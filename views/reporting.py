@@ -13,15 +13,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 catalogue = state.catalogue()
 
-st.title("报送情况")
-try:
-    data = state.county_dataset()
-except StoreError as exc:
-    st.error(f"数据存储无法读取，报送情况暂不能显示：{exc}")
-    st.stop()
-st.caption("各单位负责的指标当年是否已报送：有全县合计数值的为“已报送”，已提交但办公室尚未审核的为“待审核”，其余为“未报送”。")
-state.county_note()
-state.data_banner(data)
+data = state.county_page("报送情况", "各单位负责的指标当年是否已报送：有全县合计数值的为“已报送”，已提交但办公室尚未审核的为“待审核”，其余为“未报送”。")
 
 years = intake.plan_years(catalogue)
 if st.session_state.get("rep_year") not in years:

@@ -174,6 +174,21 @@ def store() -> Store:
     return Store(datasets.data_root())
 
 
+def county_page(title: str, caption: str, empty: str | None = None) -> Dataset:
+    """The head the county pages share: title, caption, which county they show (several counties), the demo
+    banner; the chosen county's rows. With `empty`, a page without any data says so, links to 数据填报 and stops."""
+    data = county_dataset()
+    st.title(title)
+    st.caption(caption)
+    county_note()
+    data_banner(data)
+    if empty is not None and data.rows.empty:
+        st.info(empty)
+        page_link("views/submit.py", "前往数据填报", icon=":material/upload_file:")
+        st.stop()
+    return data
+
+
 def data_banner(data: Dataset) -> None:
     """The banner every page shows when it displays demo data, and the files left out."""
     if data.is_demo and not data.rows.empty:

@@ -20,11 +20,7 @@ catalogue = state.catalogue()
 
 st.title("数据填报")
 st.caption("各报送单位在这里下载本单位的填报模板，上传填好的文件。系统逐行校验，通过后提交给县妇儿工委办公室审核，批准后数据生效。")
-try:
-    data = state.dataset()
-except StoreError as exc:
-    st.error(f"数据存储无法读取，暂时不能填报：{exc}")
-    st.stop()
+data = state.dataset()  # a damaged store stops the page with state's message
 live = intake.live_rows(data)
 
 years = intake.plan_years(catalogue)
