@@ -30,6 +30,7 @@ class Dataset:
     source: str  # live | demo | folder
     location: Path
     skipped: list[dict] = field(default_factory=list)  # file, reason
+    _counties: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def is_demo(self) -> bool:
@@ -43,16 +44,19 @@ class Dataset:
         return sorted({int(y) for y in self.rows["year"].dropna()}) if not self.rows.empty else []
 
     def counties(self) -> list[str]:
-        """The county codes the rows hold, in order of their count of rows (most first), then code."""
-        if self.rows.empty:
-            return []
-        counts = self.rows["county"].astype(str).value_counts()
-        return sorted(counts.index, key=lambda code: (-counts[code], code))
+        """The county codes the rows hold, in order of their count of rows (most first), then code.
+
+        Counted once: every page run asks (the county choice, the navigation), and a data set's rows do not change.
+        """
+        if self._counties is None:
+            counts = self.rows["county"].astype(str).value_counts() if not self.rows.empty else pd.Series(dtype=int)
+            self._counties = sorted(counts.index, key=lambda code: (-counts[code], code))
+        return list(self._counties)
 
     @property
     def several_counties(self) -> bool:
         """Whether a 区县对比 has anything to compare."""
-        return self.rows["county"].nunique() > 1 if not self.rows.empty else False
+        return len(self.counties()) > 1
 
     def for_county(self, county: str) -> Dataset:
         """One county's rows: what the county pages and reports evaluate."""
