@@ -242,6 +242,7 @@ class Catalogue:
         # Region lookups, built once (validation asks for them once per group of files; a country has ~32,000 regions).
         self._county_codes: dict[str, str] | None = None
         self._data_regions: dict[str, list[tuple[str, str | None]]] | None = None
+        self._areas: dict[str, Region] | None = None
 
     def __iter__(self) -> Iterator[Target]:
         return iter(self.targets)
@@ -351,13 +352,17 @@ class Catalogue:
 
         return [r.code for r in self.counties() if r.code == code or inside(r)]
 
+    def area(self, text: str) -> Region | None:
+        """The city, province or country written any known way (代码, 名称, 全称, 别名); None for anything else."""
+        if self._areas is None:
+            self._areas = {written: r for r in self.regions if r.level in ("country", "province", "city")
+                           for written in (r.code, r.name, r.full_name, *r.aliases)}
+        return self._areas.get(text.strip())
+
     def area_code(self, text: str) -> str | None:
-        """The code of a city, province or country written any known way (代码, 名称, 全称, 别名)."""
-        text = text.strip()
-        for region in self.regions:
-            if region.level in ("country", "province", "city") and text in (region.code, region.name, region.full_name, *region.aliases):
-                return region.code
-        return None
+        """The code of a city, province or country written any known way."""
+        region = self.area(text)
+        return region.code if region is not None else None
 
     def county_label(self, code: str) -> str:
         """A county as people name it (绛县, 闻喜县), its code when it is not listed."""

@@ -945,12 +945,9 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     county_lookup = catalogue.county_codes()
     county_text = t["county"]
     named = county_text.labels.map(lambda text: "" if text == "" else county_lookup.get(text, np.nan)).astype(object)
-    above = {text: region for region in catalogue.regions if region.level in ("country", "province", "city")
-             for text in (region.code, region.name, region.full_name, *region.aliases)}
-
     def unknown_county(r: Any) -> str:
         fix = "请填写区县的六位区划代码（如 140826）或名称（如 绛县），见 targets/regions.yaml。"
-        region = above.get(r["county"])
+        region = catalogue.area(r["county"])
         if region is not None:
             return f"“{r['county']}”是{LEVEL_WORDS[region.level]}一级，不是区县，数据要按区县填写。{fix}"
         return f"区县“{r['county']}”无法识别。{fix}"
