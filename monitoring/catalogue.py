@@ -364,6 +364,12 @@ class Catalogue:
         region = self.area(text)
         return region.code if region is not None else None
 
+    def in_file_order(self, codes: Iterable[str]) -> list[str]:
+        """County codes as regions.yaml lists the counties, then codes it does not list, in code order."""
+        wanted = set(codes)
+        listed = [r.code for r in self.counties() if r.code in wanted]
+        return listed + sorted(wanted - set(listed))
+
     def county_label(self, code: str) -> str:
         """A county as people name it (绛县, 闻喜县), its code when it is not listed."""
         region = self._regions.get(code)

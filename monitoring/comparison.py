@@ -208,8 +208,7 @@ def compare(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, p
         counties = [c for c in (counties or []) if c in inside]
     present = [str(c) for c in pd.unique(data["county"].astype(object))] if not data.empty else []
     wanted = list(dict.fromkeys([*present, *(counties or [])]))
-    listed = [r.code for r in catalogue.counties()]
-    ordered = [c for c in listed if c in wanted] + sorted(c for c in wanted if c not in listed)
+    ordered = catalogue.in_file_order(wanted)
     evaluation = evaluate_many(catalogue, data, year, by="county", plan=plan, counties=ordered)
     return CountyComparison(catalogue, year, ordered, evaluation)
 

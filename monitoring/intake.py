@@ -107,8 +107,7 @@ def county_summary(report: ValidationReport, catalogue: Catalogue) -> str | None
     counts = report.rows["county"].astype(object).fillna("").replace("", home).value_counts()
     if not shows_county(counts.index, catalogue):
         return None
-    listed = [r.code for r in catalogue.counties()]
-    order = sorted(counts.index, key=lambda c: (listed.index(c) if c in listed else len(listed), c))
+    order = catalogue.in_file_order(counts.index)
     parts = "、".join(f"{catalogue.county_label(c)} {counts[c]} 行" for c in order)
     return f"文件含 {len(order)} 个区县的数据：{parts}。"
 

@@ -44,7 +44,7 @@ import pandas as pd
 
 from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan
 from monitoring.comparison import STATUS_COLUMNS, CountyComparison, compare
-from monitoring.datasets import DEMO_LABEL, Dataset
+from monitoring.datasets import DEMO_LABEL, Dataset, default_county
 from monitoring.evaluation import STATUS_STYLE, TOTAL_SEX, WARNING_LABELS, Evaluation, Result, Status, WarningCode, evaluate
 from monitoring.summaries import (
     completeness,
@@ -153,16 +153,6 @@ def default_year(catalogue: Catalogue, dataset: Dataset, kind: str) -> int:
     return min(max(years), end) if years else end
 
 
-def default_county(catalogue: Catalogue, dataset: Dataset) -> str | None:
-    """The county a report (or a county page) covers by default: the office's own county when the data holds it,
-    else the county with the most rows; None for empty data."""
-    present = dataset.counties()
-    if not present:
-        return None
-    home = catalogue.home_county
-    return home if home in present else present[0]
-
-
 def resolve_county(catalogue: Catalogue, dataset: Dataset, county: str | None = None) -> str | None:
     """The code of the county `county` names (code, name or alias) among the data's counties; the default when None.
 
@@ -177,9 +167,7 @@ def resolve_county(catalogue: Catalogue, dataset: Dataset, county: str | None = 
         return code
     if not present:
         raise ReportError(f"数据中没有区县“{text}”：没有任何监测数据。")
-    listed = [r.code for r in catalogue.counties()]
-    ordered = [c for c in listed if c in present] + sorted(c for c in present if c not in listed)  # as regions.yaml lists them
-    listing = "、".join(f"{catalogue.county_label(c)}（{c}）" for c in ordered)
+    listing = "、".join(f"{catalogue.county_label(c)}（{c}）" for c in catalogue.in_file_order(present))
     raise ReportError(f"数据中没有区县“{text}”。数据中的区县：{listing}。")
 
 

@@ -115,10 +115,10 @@ def county() -> str | None:
     if not data.several_counties:
         return None
     counties = data.counties()
-    for candidate in (st.session_state.get(COUNTY_WIDGET), st.session_state.get(COUNTY), catalogue().home_county):
+    for candidate in (st.session_state.get(COUNTY_WIDGET), st.session_state.get(COUNTY)):
         if candidate in counties:
             return candidate
-    return counties[0]
+    return datasets.default_county(catalogue(), data)
 
 
 def county_dataset() -> Dataset:
