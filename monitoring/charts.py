@@ -6,7 +6,6 @@ every figure also writes the status as text, never colour alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -14,7 +13,8 @@ import plotly.graph_objects as go
 
 from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Kind
 from monitoring.evaluation import STATUS_STYLE, Point, Result, Status, interval, least_squares, meets
-from monitoring.units import decimals_for, format_value
+from monitoring.summaries import effective_target, target_text, value_formatter
+from monitoring.units import format_value
 
 if TYPE_CHECKING:  # comparison imports this module
     from monitoring.comparison import IndicatorComparison
@@ -77,42 +77,6 @@ PROJECTION_COLOUR = "#ef8f00"
 CI_COLOUR = "#90a4ae"
 SEX_COLOURS = {"女": "#c2185b", "男": "#1565c0", "合计": "#37474f"}
 STATUS_TAG_COLOURS = [STATUS_COLOURS[label] for label in STATUS_ORDER]
-
-
-def value_formatter(result: Result) -> Callable[[float | None], str]:
-    """Values of a target as its sentences print them: the unit, the plan's precision, at most 2 decimals."""
-    t = result.target
-    latest = result.latest.value if result.latest else None
-    places = min(2, decimals_for(t.unit, t.target_value, latest))
-
-    def fmt(value: float | None) -> str:
-        if value is None or value != value:
-            return "—"
-        return format_value(float(value), t.unit, places)
-
-    return fmt
-
-
-def effective_target(result: Result) -> float | None:
-    """T as evaluated; for a target without data, the plan's own value where it does not depend on a baseline."""
-    if result.target_value is not None:
-        return result.target_value
-    if result.target.kind in (Kind.MAX, Kind.MIN, Kind.APPROX):
-        return result.target.target_value
-    return None
-
-
-def target_text(result: Result) -> str:
-    """The target line's label: 目标 ≤12.5/10万; 目标 ≤14.0/10万（较2020年下降20%）; 基期值 7.2%（目标：逐步提高）."""
-    t = result.target
-    fmt = value_formatter(result)
-    T = effective_target(result)
-    if t.kind == Kind.REDUCE_FROM_BASE:
-        return f"目标 ≤{fmt(T)}（{t.target_label()}）" if T is not None else f"目标 {t.target_label()}"
-    if t.kind in DIRECTION_ONLY:
-        base = f"{result.baseline_year}年基期值 {fmt(result.baseline_value)}" if result.baseline_value is not None else "基期值"
-        return f"{base}（目标：{KIND_LABELS[t.kind]}）"
-    return f"目标 {t.target_label()}"
 
 
 def status_text(result: Result) -> str:

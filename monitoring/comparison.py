@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from monitoring.catalogue import Catalogue, Kind, Target
-from monitoring.charts import target_text, value_formatter
 from monitoring.evaluation import (
     STATUS_STYLE,
     WARNING_LABELS,
@@ -35,7 +34,7 @@ from monitoring.evaluation import (
     evaluate_many,
     latest_year,
 )
-from monitoring.summaries import plan_short
+from monitoring.summaries import plan_short, target_text, value_formatter
 
 LOWER_IS_BETTER = {Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
 STATUS_COLUMNS = [STATUS_STYLE[s].label for s in Status]

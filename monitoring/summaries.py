@@ -6,12 +6,12 @@ labels come from `monitoring.evaluation` (the one place that defines them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Kind, Target
+from monitoring.catalogue import COUNTY_REGION, DIRECTION_ONLY, KIND_LABELS, Catalogue, Kind, Target
 from monitoring.evaluation import STATUS_STYLE, WARNING_LABELS, WARNING_SEVERITY, Evaluation, Result, Status
 from monitoring.units import decimals_for, format_value
 
@@ -58,6 +58,42 @@ def latest_text(result: Result) -> str:
 def display_places(result: Result) -> int:
     """Decimals to show a result's values with: the unit's, widened for the target and latest value, at most 2."""
     return min(2, decimals_for(result.target.unit, result.target.target_value, result.latest.value if result.latest else None))
+
+
+def value_formatter(result: Result) -> Callable[[float | None], str]:
+    """Values of a target as its sentences print them: the unit, the plan's precision, at most 2 decimals."""
+    t = result.target
+    latest = result.latest.value if result.latest else None
+    places = min(2, decimals_for(t.unit, t.target_value, latest))
+
+    def fmt(value: float | None) -> str:
+        if value is None or value != value:
+            return "—"
+        return format_value(float(value), t.unit, places)
+
+    return fmt
+
+
+def effective_target(result: Result) -> float | None:
+    """T as evaluated; for a target without data, the plan's own value where it does not depend on a baseline."""
+    if result.target_value is not None:
+        return result.target_value
+    if result.target.kind in (Kind.MAX, Kind.MIN, Kind.APPROX):
+        return result.target.target_value
+    return None
+
+
+def target_text(result: Result) -> str:
+    """The target line's label: 目标 ≤12.5/10万; 目标 ≤14.0/10万（较2020年下降20%）; 基期值 7.2%（目标：逐步提高）."""
+    t = result.target
+    fmt = value_formatter(result)
+    T = effective_target(result)
+    if t.kind == Kind.REDUCE_FROM_BASE:
+        return f"目标 ≤{fmt(T)}（{t.target_label()}）" if T is not None else f"目标 {t.target_label()}"
+    if t.kind in DIRECTION_ONLY:
+        base = f"{result.baseline_year}年基期值 {fmt(result.baseline_value)}" if result.baseline_value is not None else "基期值"
+        return f"{base}（目标：{KIND_LABELS[t.kind]}）"
+    return f"目标 {t.target_label()}"
 
 
 def plan_tiles(evaluation: Evaluation) -> list[dict[str, Any]]:
