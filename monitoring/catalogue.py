@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from monitoring.problems import Problem, TargetCode
-from monitoring.units import UNITS, format_value
+from monitoring.units import UNITS, Unit, format_value
 from monitoring.units import plain as _plain
 from monitoring.units import written_places as _places
 
@@ -54,6 +54,35 @@ KIND_LABELS: dict[str, str] = {
 }
 
 DIRECTION_ONLY = {Kind.INCREASE, Kind.DECREASE}
+# Targets whose effective target is defined by the baseline: without a baseline they cannot be judged.
+NEEDS_BASELINE = {Kind.INCREASE, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
+
+
+class Measure(StrEnum):
+    """What kind of statistic a target measures; decides whether sampling intervals make sense."""
+
+    RATE = "rate"                      # events in a population: mortality, incidence (‰, 1/10万)
+    SHARE = "share"                    # share of a population with counts: screening, enrolment, coverage
+    COMPLETE_SHARE = "complete_share"  # share of a small complete body: leadership posts, committee members
+    LEVEL = "level"                    # a level or a count: life expectancy, people, money, differences
+
+
+# Measures estimated from events in a population: intervals and the small-numbers rule apply.
+SAMPLED_MEASURES = frozenset({Measure.RATE, Measure.SHARE})
+
+
+class Provenance(StrEnum):
+    """Where a target comes from, counted apart in summaries and reports."""
+
+    GOAL = "goal"                    # the plan's own 主要目标 (the gazette text)
+    TASK = "task"                    # a measurable commitment in the plan's 重点任务 prose
+    NATIONAL_PLAN = "national_plan"  # the national plan's main indicators, supplied where the county table is not printed
+
+
+TOTAL_SEX = "合计"
+# The series a target is measured on: both sexes (合计), one sex, or the gap between the two (男-女: men minus women).
+SEXES = ("合计", "女", "男", "男-女", "女-男")
+GAP_SEXES = {"男-女": ("男", "女"), "女-男": ("女", "男")}
 
 
 class Scope(StrEnum):
@@ -63,7 +92,7 @@ class Scope(StrEnum):
 
 CSV_COLUMNS = [
     "id", "plan", "domain", "goal_no", "name", "unit", "kind", "target_value", "tolerance",
-    "target_year", "baseline_year", "baseline_value", "maintain", "scope", "department",
+    "target_year", "baseline_year", "baseline_value", "maintain", "scope", "measure", "sex", "department",
     "statistic", "provenance", "source_text", "note",
 ]
 
@@ -88,9 +117,9 @@ class DepartmentRef(_Strict):
 class Thresholds(_Strict):
     """Per-target warning thresholds (see docs/methodology.md); the defaults suit most indicators."""
 
-    noise_floor: float = 0.01        # regression: worse than the previous value by more than 1% of it
-    fluctuation_mean: float = 0.10   # fluctuation: latest deviates from the mean of up to 3 previous values by >10%
-    fluctuation_mad: float = 3.0     # fluctuation: latest change > 3 × median absolute year-on-year change
+    noise_floor: float = 0.01            # regression: worse than the previous value by more than 1% of it
+    fluctuation_share: float = 0.10      # fluctuation: latest off the trend of up to 4 previous values by >10% of the expected value
+    fluctuation_residuals: float = 3.0   # fluctuation: … or by > half that share and > 3 prediction standard errors
     small_numbers: int = 20          # small_numbers: fewer events than this in the numerator
 
 
@@ -111,13 +140,15 @@ class Target(_Strict):
     baseline_value: float | None = None
     maintain: bool = False
     scope: Scope = Scope.COUNTY
+    measure: Measure
+    sex: Literal["合计", "女", "男", "男-女", "女-男"] = TOTAL_SEX
     department: DepartmentRef
     statistic: str | None = None
     upper_bound: float | None = None
     numerator_label: str | None = None
     denominator_label: str | None = None
     thresholds: Thresholds = Thresholds()
-    provenance: str
+    provenance: Provenance
     source_text: str | None
     note: str | None = None
 
@@ -443,6 +474,13 @@ class Catalogue:
         """The names of every county's towns and townships (a data row's 地区 is checked against its own county)."""
         return {r.name for r in self.regions if r.level in ("town", "township")}
 
+    def provenance_counts(self, plan: str | None = None) -> dict[Provenance, int]:
+        """How many targets (of one plan, or of all) come from each source, in `Provenance` order, zeros included."""
+        counts = dict.fromkeys(Provenance, 0)
+        for t in self.for_plan(plan):
+            counts[t.provenance] += 1
+        return counts
+
     def rows(self) -> list[dict[str, Any]]:
         """One dict per target with exactly the CSV columns, for export."""
         return [target_row(t) for t in self.targets]
@@ -464,9 +502,11 @@ def target_row(t: Target) -> dict[str, Any]:
         "baseline_value": t.baseline_value,
         "maintain": t.maintain,
         "scope": t.scope.value,
+        "measure": t.measure.value,
+        "sex": t.sex,
         "department": ";".join(t.department.all),
         "statistic": t.statistic,
-        "provenance": t.provenance,
+        "provenance": t.provenance.value,
         "source_text": t.source_text,
         "note": t.note,
     }
@@ -591,7 +631,7 @@ _FIELD_LABELS = {
     "id": "指标编号", "domain": "领域", "goal_no": "目标序号", "name": "指标名称", "unit": "单位",
     "kind": "目标类型", "target_value": "目标值", "tolerance": "允许偏差", "target_year": "目标年份",
     "baseline_year": "基期年份", "baseline_value": "基期值", "maintain": "是否须每年保持",
-    "scope": "适用范围", "department": "责任单位", "statistic": "共用统计项", "provenance": "出处",
+    "scope": "适用范围", "measure": "统计类型", "sex": "性别", "department": "责任单位", "statistic": "共用统计项", "provenance": "出处",
     "source_text": "原文", "note": "备注", "lead": "牵头单位", "supporting": "配合单位",
     "assigned": "单位确定方式", "plan": "规划代码", "title": "规划名称", "document": "文号",
     "issuer": "发文机关", "issued": "印发日期", "order": "排列顺序", "published_in": "刊载于", "period_start": "规划起始年",
@@ -778,14 +818,33 @@ def _semantic_problems(t: Target, plan: Plan, departments: set[str] | None) -> I
                 yield TargetCode.VALUE_OUT_OF_RANGE, key, f"取值 {_plain(value)} 超出单位“{t.unit}”的合理范围。"
     if t.baseline_year is not None and t.target_year is not None and t.baseline_year >= t.target_year:
         yield TargetCode.INVALID_YEARS, "target_year", f"目标年份 {t.target_year} 应晚于基期年份 {t.baseline_year}。"
-    if t.provenance == "seed" and not (t.source_text or "").strip():
-        yield TargetCode.SOURCE_TEXT_MISSING, "source_text", "出处为 seed（县政府公报）的目标必须抄录原文句子 source_text。"
+    if unit is not None:
+        yield from _measure_problems(t, unit)
+    if t.provenance in (Provenance.GOAL, Provenance.TASK) and not (t.source_text or "").strip():
+        yield TargetCode.SOURCE_TEXT_MISSING, "source_text", "出处为规划文本（goal、task）的目标必须抄录原文句子 source_text。"
     if t.statistic is not None and not STATISTIC_PATTERN.match(t.statistic):
         yield TargetCode.INVALID_VALUE, "statistic", f"共用统计项“{t.statistic}”应为小写英文和下划线，如 rural_tap_water。"
     if departments is not None:
         for dep in t.department.all:
             if dep not in departments:
                 yield TargetCode.UNKNOWN_DEPARTMENT, "department", f"单位“{dep}”不在 departments.yaml 中。请使用其中的简称，或先在 departments.yaml 中添加该单位。"
+
+
+def _measure_problems(t: Target, unit: Unit) -> Iterable[tuple[TargetCode, str, str]]:
+    """The unit must suit what the target measures (`measure`) and the series it is read on (`sex`)."""
+    if t.measure == Measure.RATE and not unit.is_ratio:
+        yield (TargetCode.MEASURE_UNIT_MISMATCH, "measure",
+               f"统计类型 rate（{MEASURE_LABELS[t.measure]}）须用比率单位（‰、1/10万、%），本目标的单位是“{t.unit}”。"
+               "请改正单位；寿命、人数、金额、差值等请把 measure 改为 level。")
+    if t.measure in (Measure.SHARE, Measure.COMPLETE_SHARE) and t.unit != "%":
+        yield (TargetCode.MEASURE_UNIT_MISMATCH, "measure",
+               f"统计类型 {t.measure.value}（{MEASURE_LABELS[t.measure]}）须用单位“%”，本目标的单位是“{t.unit}”。"
+               "千分率、十万分率请把 measure 改为 rate；百分点（差值）、人数、金额等请改为 level。")
+    if t.sex in GAP_SEXES and unit.is_ratio and unit.lower >= 0:
+        first, second = GAP_SEXES[t.sex]
+        yield (TargetCode.MEASURE_UNIT_MISMATCH, "sex",
+               f"性别“{t.sex}”表示两性差距（{first}性的值减{second}性的值），可能为负数，不能用单位“{t.unit}”。"
+               "两个百分比之差请用单位“百分点”，时长、年数之差用“小时”“年”等，并把 measure 写为 level。")
 
 
 def _check_statistics(targets: list[Target], where: dict[str, tuple[str, int | None]], problems: list[Problem]) -> None:
@@ -875,11 +934,27 @@ TABLE_LABELS = {
     "id": "编号", "plan": "规划", "domain": "领域", "goal_no": "目标序号", "name": "指标名称", "unit": "单位",
     "target": "目标", "kind": "目标类型", "target_value": "目标值", "tolerance": "允许偏差", "target_year": "目标年份",
     "baseline_year": "基期年份", "baseline_value": "基期值", "maintain": "每年须保持", "scope": "适用范围",
+    "measure": "统计类型", "sex": "性别",
     "department": "牵头单位", "supporting": "配合单位", "assigned": "单位来源", "statistic": "共用统计项",
     "provenance": "出处", "source_text": "规划原文", "note": "备注",
 }
 SCOPE_LABELS = {Scope.COUNTY: "全县", Scope.EACH_TOWNSHIP: "各乡（镇）"}
-PROVENANCE_LABELS = {"seed": "县政府公报", "national_plan": "国家规划主要指标（待核对）"}
+PROVENANCE_LABELS = {Provenance.GOAL: "规划主要目标", Provenance.TASK: "规划重点任务", Provenance.NATIONAL_PLAN: "参照国家规划补充（待核对）"}
+MEASURE_LABELS = {Measure.RATE: "事件发生率", Measure.SHARE: "人群比例", Measure.COMPLETE_SHARE: "全数比例（小规模整体的构成）",
+                  Measure.LEVEL: "数值（寿命、人数、金额、差值等）"}
+# How a summary or report counts the targets of each source: "…的指标{n}项".
+PROVENANCE_PHRASES = {
+    Provenance.GOAL: "规划主要目标确定的指标{n}项",
+    Provenance.TASK: "规划重点任务中的量化要求{n}项",
+    Provenance.NATIONAL_PLAN: "参照国家规划补充的指标{n}项（待与县指标表核对）",
+}
+
+
+def provenance_sentence(counts: dict[Provenance, int]) -> str:
+    """The targets by source in one clause, as a 公文 writes it, sources without targets left out:
+    “规划主要目标确定的指标1项，规划重点任务中的量化要求26项，参照国家规划补充的指标9项（待与县指标表核对）”.
+    Empty when there are no targets."""
+    return "，".join(PROVENANCE_PHRASES[p].format(n=counts[p]) for p in Provenance if counts.get(p, 0) > 0)
 
 
 def catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
@@ -903,6 +978,8 @@ def catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
             "基期值": t.baseline_value,
             "每年须保持": "是" if t.maintain else "否",
             "适用范围": SCOPE_LABELS[t.scope],
+            "统计类型": MEASURE_LABELS[t.measure],
+            "性别": t.sex,
             "牵头单位": t.department.lead,
             "配合单位": "、".join(t.department.supporting),
             "单位来源": "规划明确" if t.department.assigned == "plan" else "默认分配（待核实）",

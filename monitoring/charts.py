@@ -1,7 +1,8 @@
 """Plotly figures shared by the dashboard and the reports (the reports render the same figures to PNG).
 
-Colours and labels of statuses come from `monitoring.evaluation.STATUS_STYLE`;
-every figure also writes the status as text, never colour alone.
+Colours and labels of statuses come from `monitoring.evaluation.STATUS_STYLE` (labels through
+`status_label`: at or after the target year the verdict's 已实现 / 未实现 / 无法评估); every figure
+also writes the status as text, never colour alone.
 """
 
 from __future__ import annotations
@@ -12,16 +13,23 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Kind
-from monitoring.evaluation import STATUS_STYLE, Point, Result, Status, interval, least_squares, meets
-from monitoring.summaries import effective_target, target_text, value_formatter
+from monitoring.evaluation import STATUS_STYLE, Point, Result, Status, interval_for, meets, status_label
+from monitoring.summaries import effective_target, phase_labels, target_text, value_formatter
 from monitoring.units import format_value
 
 if TYPE_CHECKING:  # comparison imports this module
     from monitoring.comparison import IndicatorComparison
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
-STATUS_COLOURS = {style.label: style.colour for style in STATUS_STYLE.values()}
-STATUS_ORDER = [STATUS_STYLE[s].label for s in sorted(Status, key=lambda s: STATUS_STYLE[s].order)]
+# Every label a status can be shown under (the period's and the verdict's), with its colour, in display order.
+STATUS_COLOURS = {label: STATUS_STYLE[s].colour for s, label in phase_labels(None)}
+STATUS_ORDER = list(STATUS_COLOURS)
+
+
+def status_options(final: bool | None) -> tuple[list[str], list[str]]:
+    """(labels, colours) of the statuses a table of this phase shows, for a MultiselectColumn or a filter."""
+    labels = [label for _, label in phase_labels(final)]
+    return labels, [STATUS_COLOURS[label] for label in labels]
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
@@ -51,11 +59,14 @@ def domain_status_figure(counts: pd.DataFrame, title: str | None = None) -> go.F
     single_plan = frame["规划"].nunique() == 1
     frame["行"] = frame["领域"] if single_plan else frame["规划"] + "｜" + frame["领域"]
     order = list(dict.fromkeys(frame["行"]))
-    for label in STATUS_ORDER:
-        part = frame[frame["状态"] == label].set_index("行").reindex(order)
+    # One bar per status label the counts hold (a period's statuses, or the final verdicts), in display order.
+    shown = frame[["status", "状态"]].drop_duplicates()
+    shown = sorted(shown.itertuples(index=False), key=lambda row: (STATUS_STYLE[Status(row[0])].order, STATUS_ORDER.index(row[1])))
+    for status, label in shown:
+        part = frame[(frame["状态"] == label) & (frame["status"] == status)].set_index("行").reindex(order)
         values = part["指标数"].fillna(0).astype(int)
         fig.add_bar(
-            y=order, x=values, name=label, orientation="h", marker_color=STATUS_COLOURS[label],
+            y=order, x=values, name=label, orientation="h", marker_color=STATUS_STYLE[Status(status)].colour,
             text=[f"{label} {v}" if v else "" for v in values], textposition="inside", insidetextanchor="middle",
             hovertemplate="%{y}<br>" + label + "：%{x} 项<extra></extra>",
         )
@@ -80,7 +91,8 @@ STATUS_TAG_COLOURS = [STATUS_COLOURS[label] for label in STATUS_ORDER]
 
 
 def status_text(result: Result) -> str:
-    return f"状态：{STATUS_STYLE[result.status].label}"
+    """The badge's text: 状态：进度正常 during the period, 终期结论：未实现 at or after the target year."""
+    return f"{'终期结论' if result.final else '状态'}：{result.label}"
 
 
 def _point_text(result: Result, p: Point, ci: tuple[float, float] | None) -> str:
@@ -124,7 +136,8 @@ def indicator_figure(result: Result, title: str | None = None) -> go.Figure:
 
     Traces (by name, for the legend and the tests): 报送值; 95%置信区间 (where counts were reported);
     the target line (目标 …, a band for “左右” targets, the baseline for “逐步提高/下降”); 基期 …;
-    序时进度（基期至目标匀速）; 趋势推算 …. The status is written in a badge above the plot.
+    序时进度（基期至目标匀速）; 趋势推算 … (only where the engine projected: never at or after the target
+    year, whose verdict rests on the values themselves). The status is written in a badge above the plot.
     """
     t = result.target
     fmt = value_formatter(result)
@@ -138,7 +151,7 @@ def indicator_figure(result: Result, title: str | None = None) -> go.Figure:
 
     # Reported county values, with their intervals where counts exist.
     if points:
-        intervals = [interval(p.numerator, p.denominator, t.unit) if p.has_counts else None for p in points]  # type: ignore[arg-type]
+        intervals = [interval_for(t, p.numerator, p.denominator) if p.has_counts else None for p in points]  # type: ignore[arg-type]
         fig.add_scatter(
             x=[p.year for p in points], y=[p.value for p in points], mode="lines+markers", name="报送值",
             line={"color": SERIES_COLOUR, "width": 2.5}, marker={"size": 9, "color": SERIES_COLOUR},
@@ -196,16 +209,11 @@ def indicator_figure(result: Result, title: str | None = None) -> go.Figure:
             hovertemplate="序时进度：%{x}年应达到 %{y}<extra></extra>",
         )
 
-    # The projection to the target year.
-    if result.projected_value is not None and result.projected_year is not None and result.latest is not None:
+    # The projection to the target year, where the engine made one (during the period, from two years on).
+    if (result.projected_value is not None and result.projected_year is not None and result.latest is not None
+            and result.latest.year < result.projected_year):
         name = f"趋势推算 {result.projected_year}年约{fmt(result.projected_value)}"
-        if result.latest.year < result.projected_year:
-            xs, ys = [result.latest.year, result.projected_year], [result.latest.value, result.projected_value]
-        else:  # evaluated in the target year itself: show the fitted line through the years since the baseline
-            since = [p for p in points if p.year >= (b_year or t.baseline_year or points[0].year)]
-            start = least_squares(since, since[0].year) if since else None
-            xs = [since[0].year, result.projected_year] if start is not None else [result.projected_year]
-            ys = [start, result.projected_value] if start is not None else [result.projected_value]
+        xs, ys = [result.latest.year, result.projected_year], [result.latest.value, result.projected_value]
         fig.add_scatter(
             x=xs, y=ys, mode="lines+markers", name=name,
             line={"color": PROJECTION_COLOUR, "width": 2, "dash": "dash"},
@@ -377,7 +385,7 @@ def county_figure(comparison: IndicatorComparison, title: str | None = None, hig
         if part.empty:
             continue
         fig.add_bar(
-            y=list(part["区县"]), x=list(part["value"]), name=STATUS_STYLE[status].label, orientation="h",
+            y=list(part["区县"]), x=list(part["value"]), name=str(part["状态"].iloc[0]), orientation="h",
             marker_color=STATUS_STYLE[status].colour,
             customdata=[_county_hover(row) for row in part.to_dict("records")],
             hovertemplate="%{customdata}<extra></extra>",
@@ -451,7 +459,7 @@ def _county_hover(row: dict) -> str:
 def status_tags(table: pd.DataFrame, column: str = "状态") -> pd.DataFrame:
     """The table with `column` as one-element lists, so st.dataframe's MultiselectColumn shows each status as a coloured tag.
 
-    Pair with `options=STATUS_ORDER, color=STATUS_TAG_COLOURS`.
+    Pair with `options, color = status_options(final)` (or every label: `STATUS_ORDER`, `STATUS_TAG_COLOURS`).
     """
     out = table.copy()
     if column in out:
@@ -464,11 +472,14 @@ def indicator_display(table: pd.DataFrame) -> pd.DataFrame:
     趋势 sparkline without the years not reported (a LineChartColumn cannot draw a gap and shows raw text instead).
 
     An achieved target shows 完成进度 100%: where the baseline already met the target the formula gives ≤0,
-    which beside “已达标” would read as no progress at all.
+    which beside “已达标” (“已实现”) would read as no progress at all.
     """
     out = status_tags(table)
-    if "完成进度" in out and "状态" in table:
-        achieved = (table["状态"] == STATUS_STYLE[Status.ACHIEVED].label).to_numpy()
+    if "完成进度" in out and ("status" in table or "状态" in table):
+        if "status" in table:
+            achieved = (table["status"] == Status.ACHIEVED.value).to_numpy()
+        else:  # labels only: the period's 已达标 or the verdict's 已实现
+            achieved = table["状态"].isin([status_label(Status.ACHIEVED, final) for final in (False, True)]).to_numpy()
         out["完成进度"] = [1.0 if done else value for done, value in zip(achieved, out["完成进度"], strict=True)]
     if "趋势" in out:
         out["趋势"] = [[v for v in values if v is not None and v == v] if isinstance(values, list) else [] for values in out["趋势"]]

@@ -393,7 +393,7 @@ def _for_county(catalogue, dataset, value: str | None):
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from monitoring.evaluation import OUTPUT_COLUMNS, STATUS_STYLE, Status, evaluate
+    from monitoring.evaluation import OUTPUT_COLUMNS, evaluate
 
     catalogue = load_catalogue(_targets_dir(args.targets))
     if args.plan and args.plan not in catalogue.plans:
@@ -412,19 +412,43 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
     else:
         rows = table.to_dict("records")
-        for row in rows:
-            row["status"] = STATUS_STYLE[Status(row["status"])].label
+        for row, one in zip(rows, result.results, strict=True):
+            row["status"] = one.label  # at or after the target year the verdict: 已实现 / 未实现 / 无法评估
         print_table(rows, [("id", "编号"), ("name", "指标名称"), ("status", "状态"), ("warnings", "预警"), ("explanation", "说明")])
-        summary = result.summary("plan")
         print()
-        for record in summary.to_dict("records"):
-            title = catalogue.plans[record["plan"]].title
-            rate = f"{record['attainment'] * 100:.1f}%" if record["attainment"] is not None and record["attainment"] == record["attainment"] else "—"
-            counts = "，".join(f"{STATUS_STYLE[s].label}{record[s.value]}项" for s in Status)
-            print(f"{title}：{record['targets']}项指标，达标率{rate}（{counts}）。")
+        for line in _summary_lines(catalogue, result):
+            print(line)
         where = f"区县：{catalogue.county_label(county)}（数据中共{len(dataset.counties())}个区县）；" if body is not dataset else ""
         print(f"评估年份：{result.year}年；{where}数据：{dataset.label}。")
     return EXIT_OK
+
+
+def _summary_lines(catalogue, evaluation) -> list[str]:
+    """Per plan (and, over several plans, in all): targets, 达标率 and counts of the phase's statuses.
+
+    At or after the target year: “终期评估结论：已实现N项，未实现M项，无法评估K项”. The line over several plans
+    counts a statistic shared by two plans once (`Evaluation.counted`).
+    """
+    from monitoring.evaluation import phase_statuses, status_label, status_record
+
+    def line(title: str, record: dict[str, Any], final: bool | None, note: str = "") -> str:
+        rate = "—" if record["attainment"] is None or record["attainment"] != record["attainment"] else f"{record['attainment'] * 100:.1f}%"
+        counts = "，".join(f"{status_label(s, bool(final))}{record[s.value]}项" for s in phase_statuses(final))
+        if final:
+            return f"{title}：{record['targets']}项指标{note}，终期评估结论：{counts}；达标率{rate}。"
+        return f"{title}：{record['targets']}项指标{note}，达标率{rate}（{counts}）。"
+
+    lines = []
+    plans = list(dict.fromkeys(r.target.plan for r in evaluation.results))
+    for plan in plans:
+        lines.append(line(catalogue.plans[plan].title, status_record(evaluation.subset(plan).results), evaluation.subset(plan).final))
+    if len(plans) > 1:
+        counted = evaluation.counted()
+        shared = len(evaluation.results) - len(counted)
+        note = f"（规划间共用的统计指标只计一次，各规划之和为{len(evaluation.results)}项）" if shared else ""
+        count = {2: "两", 3: "三", 4: "四"}.get(len(plans), str(len(plans)))
+        lines.append(line(f"{count}个规划合计", status_record(counted), evaluation.final, note))
+    return lines
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -480,8 +504,8 @@ def _city_columns(columns: list[str], with_city: bool) -> list[str]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from monitoring.comparison import COUNTY_COLUMNS, INDICATOR_COLUMNS, compare
-    from monitoring.evaluation import STATUS_STYLE, Status
+    from monitoring.comparison import INDICATOR_COLUMNS, compare
+    from monitoring.evaluation import Status
 
     catalogue = load_catalogue(_targets_dir(args.targets))
     if args.plan and args.plan not in catalogue.plans:
@@ -523,8 +547,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print()
         print_table(rows, [(c, c) for c in columns if c != "区县代码"])
         print()
-        counts = "，".join(f"{STATUS_STYLE[s].label}{one.counts[s]}个" for s in Status)
-        print(f"按状态：{counts}（共{len(one.results)}个区县，有数据的{one.with_data}个）。")
+        counts = "，".join(f"{one.status_label(s)}{one.counts[s]}个" for s in one.statuses)
+        heading = "终期评估结论" if one.final else "按状态"
+        insufficient = "，不含数据不足的" if one.counts[Status.INSUFFICIENT] else ""
+        print(f"{heading}：{counts}（共{len(one.results)}个区县，有数据的{one.with_data}个{insufficient}）。")
         if one.warnings.empty:
             print("没有区县发出预警。")
         else:
@@ -537,13 +563,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_OK
     table = comparison.county_table(with_city=with_city)
     rows = _records(table)
-    columns = _city_columns(COUNTY_COLUMNS, with_city)
+    columns = comparison.county_columns(with_city)
     if args.csv:
         write_csv(rows, columns)
         return EXIT_OK
     for row in rows:
         row["达标率"] = _percent(row["达标率"])
-    print(f"各区县{comparison.year}年指标状态和达标率（达标率 = 已达标指标数 ÷ 有数据的指标数，相同的并列）")
+    from monitoring.summaries import attainment_help
+
+    shared = "；规划间共用的统计指标只计一次" if comparison.shared else ""
+    what = "终期评估结论" if comparison.final else "指标状态"
+    print(f"各区县{comparison.year}年{what}和达标率（达标率 = {attainment_help(comparison.final)}，相同的并列{shared}）")
     print()
     print_table(rows, [(c, c) for c in columns if c != "区县代码"])
     warned = comparison.warning_counties(with_city=with_city)

@@ -11,6 +11,12 @@ lowest value ranks first, for a floor (≥) or an increase the highest, for an
 "about" target the closest. Counties rank by their latest value up to the
 evaluation year (the 数据年份 column says which year that is); counties
 without a value are listed last, unranked.
+
+The status columns follow the phase (`evaluation.phase_statuses`): during the
+plan period 已达标 … 数据不足 / 无数据, at or after the target year the final
+verdicts 已实现 / 未实现 / 无法评估. 有数据 counts the targets (or counties)
+that could be judged: neither 无数据 nor 数据不足 (`evaluation.UNJUDGED`), the
+达标率's denominator.
 """
 
 from __future__ import annotations
@@ -24,23 +30,36 @@ import pandas as pd
 
 from monitoring.catalogue import Catalogue, Kind, Target
 from monitoring.evaluation import (
-    STATUS_STYLE,
+    UNJUDGED,
     WARNING_LABELS,
     WARNING_SEVERITY,
     ManyEvaluation,
     Result,
     Status,
     WarningCode,
+    distinct_ids,
     evaluate_many,
     latest_year,
+    phase_statuses,
+    status_label,
 )
 from monitoring.summaries import plan_short, target_text, value_formatter
 
 LOWER_IS_BETTER = {Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
-STATUS_COLUMNS = [STATUS_STYLE[s].label for s in Status]
 INDICATOR_COLUMNS = ["排名", "区县", "区县代码", "数值", "数据年份", "目标", "状态", "预警"]
-COUNTY_COLUMNS = ["排名", "区县", "区县代码", "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标"]
-OVERVIEW_COLUMNS = ["编号", "指标", "规划", "有数据的区县", *STATUS_COLUMNS, "有预警的区县"]
+
+
+def status_columns(final: bool | None) -> list[str]:
+    """The status count columns of a comparison table of this phase, in display order (a mix: the period's labels)."""
+    return [status_label(s, bool(final)) for s in phase_statuses(final)]
+
+
+def county_columns(final: bool | None) -> list[str]:
+    return ["排名", "区县", "区县代码", "指标数", "有数据", *status_columns(final), "达标率", "有预警的指标"]
+
+
+def overview_columns(final: bool | None) -> list[str]:
+    return ["编号", "指标", "规划", "有数据的区县", *status_columns(final), "有预警的区县"]
 
 
 @dataclass
@@ -51,12 +70,23 @@ class IndicatorComparison:
     year: int
     results: dict[str, Result]  # county code -> result, in ranking order
     table: pd.DataFrame  # INDICATOR_COLUMNS plus value, status (codes) for charts
-    counts: dict[Status, int]
+    counts: dict[Status, int]  # counties per status, every status
     warnings: pd.DataFrame  # 区县, 预警, 说明: one row per warning, most serious first
+    final: bool = False  # the evaluation year is at or after the target's year: the counts are verdicts
 
     @property
     def with_data(self) -> int:
-        return sum(n for s, n in self.counts.items() if s != Status.NO_DATA)
+        """Counties whose value could be judged (neither 无数据 nor 数据不足)."""
+        return sum(n for s, n in self.counts.items() if s not in UNJUDGED)
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """The statuses of this target's phase, in display order."""
+        return phase_statuses(self.final)
+
+    def status_label(self, status: Status) -> str:
+        """A status as this target's phase reads it (at the final year 已实现 / 未实现 / 无法评估)."""
+        return status_label(status, self.final)
 
 
 @dataclass
@@ -70,6 +100,32 @@ class CountyComparison:
 
     def label(self, county: str) -> str:
         return self.catalogue.county_label(county)
+
+    @property
+    def final(self) -> bool | None:
+        """Whether every compared target is past its target year (True), none is (False), or the plans differ (None)."""
+        phases = {self.year >= (t.target_year or self.year) for t in self.evaluation.targets}
+        return phases.pop() if len(phases) == 1 else (None if phases else False)
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """The statuses the tables count, in display order (see `evaluation.phase_statuses`)."""
+        return phase_statuses(self.final)
+
+    @property
+    def shared(self) -> int:
+        """How many targets a county's count over several plans leaves out: a statistic two plans share counts once."""
+        return len(self.evaluation.targets) - sum(distinct_ids(self.evaluation.targets))
+
+    def status_columns(self) -> list[str]:
+        return status_columns(self.final)
+
+    def county_columns(self, with_city: bool = False) -> list[str]:
+        columns = county_columns(self.final)
+        return [*columns[:2], "所属市", *columns[2:]] if with_city else columns
+
+    def overview_columns(self) -> list[str]:
+        return overview_columns(self.final)
 
     def cities(self) -> dict[str | None, list[str]]:
         """The compared counties by the city they lie in (regions.yaml), cities in order of first county; None: no city listed."""
@@ -110,7 +166,7 @@ class CountyComparison:
                 "数值": fmt(result.latest.value) if result.latest else "—",
                 "数据年份": result.latest.year if result.latest else None,
                 "目标": target_text(result).removeprefix("目标 "),
-                "状态": STATUS_STYLE[result.status].label,
+                "状态": result.label,
                 "预警": "、".join(w.label for w in _by_severity(result)),
                 "value": result.latest.value if result.latest else np.nan,
                 "status": result.status.value,
@@ -125,28 +181,33 @@ class CountyComparison:
                     for county, result in results.items() for w in result.warnings]
         frame = pd.DataFrame(warnings, columns=["区县", "预警", "说明", "_severity"])
         frame = frame.sort_values("_severity", kind="stable").drop(columns="_severity").reset_index(drop=True)
-        return IndicatorComparison(target, self.year, results, table, counts, frame)
+        final = self.year >= (target.target_year or self.year)
+        return IndicatorComparison(target, self.year, results, table, counts, frame, final)
 
     def county_table(self, with_city: bool = False) -> pd.DataFrame:
-        """Per county: targets by status and 达标率 (achieved / targets with data), best first; `with_city` adds 所属市."""
+        """Per county: targets by status and 达标率 (achieved / targets judged), best first; `with_city` adds 所属市.
+
+        Over several plans a statistic two plans share counts once (`ManyEvaluation.status_counts`)."""
         counts = self.evaluation.status_counts(by=("county",))
         warned = (self.evaluation.table["warnings"].astype(str) != "").groupby(self.evaluation.table["county"], observed=True).sum()
         rows = []
+        final = self.final
+        columns = county_columns(final)
         for record in counts.to_dict("records"):
             county = str(record["county"])
             rate = record["attainment"]
             rows.append({
                 "区县": self.label(county), "区县代码": county, "指标数": int(record["targets"]), "有数据": int(record["with_data"]),
-                **{STATUS_STYLE[s].label: int(record[s.value]) for s in Status},
+                **{status_label(s, bool(final)): int(record[s.value]) for s in phase_statuses(final)},
                 "达标率": None if pd.isna(rate) else float(rate), "有预警的指标": int(warned.get(county, 0)),
             })
         frame = pd.DataFrame(rows)
         if frame.empty:
-            return pd.DataFrame(columns=COUNTY_COLUMNS)
+            return pd.DataFrame(columns=columns)
         frame = frame.sort_values(["达标率", "有数据", "区县代码"], ascending=[False, False, True], na_position="last", kind="stable")
         ranked = frame["达标率"].notna()
         frame.insert(0, "排名", frame["达标率"].where(ranked).rank(method="min", ascending=False).astype("Int64"))
-        frame = frame[COUNTY_COLUMNS].reset_index(drop=True)
+        frame = frame[columns].reset_index(drop=True)
         return self._with_city(frame) if with_city else frame
 
     def indicator_overview(self, names: int | None = None) -> pd.DataFrame:
@@ -155,6 +216,7 @@ class CountyComparison:
         `names` caps the counties named in 有预警的区县 ("甲、乙…等23个区县"), for a report of a province's 117 counties.
         """
         table = self.evaluation.table
+        final = self.final
         rows = []
         for target in self.evaluation.targets:
             part = table[table["id"] == target.id]
@@ -164,11 +226,11 @@ class CountyComparison:
                              key=lambda item: (min(WARNING_SEVERITY[WarningCode(c)] for c in item[1].split(";")), item[0]))
             rows.append({
                 "编号": target.id, "指标": target.name, "规划": plan_short(self.catalogue, target.plan),
-                "有数据的区县": int(len(part) - statuses.get(Status.NO_DATA.value, 0)),
-                **{STATUS_STYLE[s].label: int(statuses.get(s.value, 0)) for s in Status},
+                "有数据的区县": int(len(part) - sum(statuses.get(s.value, 0) for s in UNJUDGED)),
+                **{status_label(s, bool(final)): int(statuses.get(s.value, 0)) for s in phase_statuses(final)},
                 "有预警的区县": _names([self.label(c) for c, _ in ordered], names),
             })
-        return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+        return pd.DataFrame(rows, columns=overview_columns(final))
 
     def warning_counties(self, with_city: bool = False) -> pd.DataFrame:
         """Counties with at least one warning: how many targets warn, and of which kind; `with_city` adds 所属市."""

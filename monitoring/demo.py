@@ -1,9 +1,11 @@
 """Demo data: a realistic, clearly marked 示例数据（非真实统计） set for the county, 2020—2025.
 
 Leaders and staff see the platform working before any department has reported,
-so the data must look like the county's (≈227,000 people, ≈1,900 live births
-and ≈45,000 children a year, 10 towns and townships) and show every status and
-warning the evaluation knows. Trajectories are therefore designed one by one in
+so the data must look like the county's (≈227,000 people; 1,125 and 1,489 live
+births in 2021 and 2022 as the county's statistical bulletins give them; ≈38,700
+children under 15 at the 2020 census; 10 towns and townships) and show every
+status and warning the evaluation knows, across the midterm (2023) and the final
+(2025) evaluation. Trajectories are therefore designed one by one in
 `SPECS` (most targets achieved or on track, a realistic minority at risk or
 off track, a few series missing 2025, a few with no data or a single year);
 only rare events (deaths, transmissions) are drawn from a Poisson distribution,
@@ -305,8 +307,10 @@ def _ramp(start: float, end: float) -> np.ndarray:
 
 def _context(seed: int) -> _Context:
     rng = np.random.default_rng([seed, 0])
-    births = np.clip(np.array([1946, 1921, 1893, 1878, 1902, 1864]) + rng.integers(-15, 16, len(YEARS)), 1850, 1950)
-    children = np.array([45620, 45280, 44910, 44530, 44180, 43850]) + rng.integers(-60, 61, len(YEARS))
+    # Live births: 2021 and 2022 from the county's statistical bulletins, the other years illustrative.
+    births = np.array([1402, 1125, 1489, 1318, 1246, 1187])
+    # Children under 15: 38,712 at the 2020 census, then falling with the births.
+    children = np.array([38712, 38290, 37870, 37420, 36980, 36530]) + np.r_[0, rng.integers(-40, 41, len(YEARS) - 1)]
     women = np.array([53800, 53120, 52410, 51730, 51020, 50310]) + rng.integers(-80, 81, len(YEARS))
 
     def draw(rates: dict[str, tuple[float, float]], population: np.ndarray, per: float,
@@ -327,7 +331,7 @@ def _context(seed: int) -> _Context:
         per_1000(c["neonatal"])[-1] <= 3.2 and per_1000(c["neonatal"] + c["postneonatal"])[-1] <= 5.3
         and per_1000(c["neonatal"] + c["postneonatal"] + c["child"])[-1] <= 6.5
         and per_1000(c["neonatal"]).max() <= 6.4 and per_1000(c["neonatal"] + c["postneonatal"]).max() <= 10.6))
-    # Designed: one or two maternal deaths in 2020—2024, none in 2025 (a single death is ≈53/10万).
+    # Designed: one or two maternal deaths in 2020—2024, none in 2025 (a single death is 67—89/10万).
     maternal = draw({"maternal": (22.0, 11.0)}, births, 100_000,
                     lambda c: c["maternal"][-1] == 0 and 1 <= c["maternal"][:-1].sum() <= 2 and c["maternal"].max() <= 1)["maternal"]
     # Injury deaths of children: designed so that the total falls by 20% and drowning and traffic deaths fall.
@@ -482,6 +486,9 @@ def _series_rows(series: Series, catalogue: Catalogue, ctx: _Context, seed: int)
             return []
         spec = _fallback(series, catalogue)
         targets = [catalogue.get(i) for i in series.target_ids]
+        if any(t is not None and t.sex in (FEMALE, MALE) for t in targets):  # a women's target on a shared statistic reads 女 rows
+            assert isinstance(spec, Values)
+            spec = Values(spec.values, spec.decimals, spec.jitter, gap=(0.0,) * len(YEARS))
         if any(t is not None and t.scope == Scope.EACH_TOWNSHIP for t in targets):
             assert isinstance(spec, Values)
             spec = Townships({}, "mean", default=spec.values, decimals=spec.decimals)
@@ -605,7 +612,8 @@ def readme_text(catalogue: Catalogue, frame: pd.DataFrame, files: dict[str, byte
         "",
         f"- 运行 `python -m monitoring demo` 即按目标库和固定随机种子（{seed}）重新生成本文件夹的全部文件（程序见 `monitoring/demo.py`）。"
         "同一目标库、同一种子每次生成的内容完全相同；测试会核对本文件夹与程序生成的结果一致，请勿手工修改。",
-        "- 规模按绛县设计：常住人口约22.7万，每年活产约1900例，儿童约4.5万名，10个乡（镇）；2020年为基期，2021—2025年为规划期。",
+        "- 规模按绛县设计：常住人口约22.7万（2020年人口普查226871人），活产数2021年1125例、2022年1489例（县统计公报），"
+        "其他年份为示意数；0—14岁儿童约3.8万名（2020年人口普查38712人），10个乡（镇）；2020年为基期，2021—2025年为规划期。",
         "- 多数指标按规划目标逐年设计了变化轨迹（大多数已达标或进度正常，少数预计难以达标或严重滞后）；"
         "孕产妇死亡、新生儿和婴儿死亡、儿童伤害死亡等少见事件按泊松分布随机生成例数，并同时给出分子、分母。",
         f"- 每一行的“数据来源”和“备注”都写明“{DEMO_MARK}”。",

@@ -37,6 +37,7 @@ class TargetCode(StrEnum):
     INVALID_YEARS = "invalid_years"
     SOURCE_TEXT_MISSING = "source_text_missing"
     STATISTIC_UNIT_MISMATCH = "statistic_unit_mismatch"
+    MEASURE_UNIT_MISMATCH = "measure_unit_mismatch"
     DUPLICATE_REGION = "duplicate_region"
     UNKNOWN_PARENT = "unknown_parent"
     UNKNOWN_OFFICE = "unknown_office"

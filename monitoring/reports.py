@@ -42,17 +42,34 @@ from typing import Any
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan
-from monitoring.comparison import STATUS_COLUMNS, CountyComparison, compare
+from monitoring.catalogue import COUNTY_REGION, Catalogue, Plan, provenance_sentence
+from monitoring.comparison import CountyComparison, compare
 from monitoring.datasets import DEMO_LABEL, Dataset, default_county
-from monitoring.evaluation import STATUS_STYLE, TOTAL_SEX, WARNING_LABELS, Evaluation, Result, Status, WarningCode, evaluate
+from monitoring.evaluation import (
+    FINAL_STATUSES,
+    STATUS_STYLE,
+    TOTAL_SEX,
+    UNJUDGED,
+    WARNING_LABELS,
+    Evaluation,
+    Reason,
+    Result,
+    Status,
+    WarningCode,
+    distinct_statistics,
+    evaluate,
+    phase_statuses,
+    status_label,
+    status_record,
+)
 from monitoring.summaries import (
+    attainment_help,
     completeness,
     completeness_by_department,
     display_places,
     domain_status_counts,
+    phase_labels,
     plan_short,
-    status_label,
     warnings_table,
 )
 from monitoring.units import format_value
@@ -81,13 +98,14 @@ PAGE_WIDTH, PAGE_HEIGHT = 210, 297
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 37, 35, 28, 26
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
-# The final verdict per target.
-VERDICT_ACHIEVED, VERDICT_MISSED, VERDICT_NO_DATA = "达标", "未达标", "无数据"
-VERDICT_COLOURS = {
-    VERDICT_ACHIEVED: STATUS_STYLE[Status.ACHIEVED].colour,
-    VERDICT_MISSED: STATUS_STYLE[Status.OFF_TRACK].colour,
-    VERDICT_NO_DATA: STATUS_STYLE[Status.NO_DATA].colour,
-}
+# The final verdict per target (the engine's final labels): 已实现, 未实现, 无法评估.
+VERDICT_ACHIEVED, VERDICT_MISSED, VERDICT_NO_DATA = (status_label(s, final=True) for s in FINAL_STATUSES)
+# Every label a status can be shown under in a table cell, with its colour (the period's and the verdict's).
+LABEL_COLOURS = {label: STATUS_STYLE[s].colour for s, label in phase_labels(None)}
+# Why a target with data cannot be judged, as a table note says it.
+REASON_NOTES = {Reason.NO_IN_PERIOD: "规划期内尚无数据", Reason.NO_BASELINE: "缺少基期值", Reason.SINGLE_VALUE: "仅有一年数据"}
+INSUFFICIENT_WHAT = "数据不足（缺少基期值或仅有一年数据）"
+SHARED_NOTE = "两个规划共用的统计指标只计一次"
 
 CELL_MARGIN = 1.2  # mm left and right inside table cells
 CHAR_MM = TABLE_SIZE * 25.4 / 72  # width of one Chinese character in a table cell
@@ -106,7 +124,8 @@ PART_HEADING = "部分标题"
 COMPARISON_TITLE = "区县对比"
 APPENDIX_NAMES = 8  # counties named per indicator in the appendix ("…等23个区县"): a province has 117
 # Header cells of the narrow count columns of the 区县对比 tables, broken where a reader would break them.
-NARROW_HEADERS = {"进度正常": "进度\n正常", "预计难以达标": "预计\n难以\n达标", "严重滞后": "严重\n滞后", "有预警的指标": "有预警\n的指标"}
+NARROW_HEADERS = {"进度正常": "进度\n正常", "预计难以达标": "预计\n难以\n达标", "严重滞后": "严重\n滞后", "数据不足": "数据\n不足",
+                  "无法评估": "无法\n评估", "有预警的指标": "有预警\n的指标"}
 DEMO_STYLE = "示例数据标记"
 
 
@@ -216,12 +235,30 @@ def report_title(catalogue: Catalogue, kind: str, year: int, plan: str | None = 
 
 
 def verdict(result: Result) -> str:
-    """The final evaluation's verdict: 达标 (achieved), 无数据, else 未达标."""
+    """The final evaluation's verdict: 已实现, 无法评估 (nothing to judge by), else 未实现.
+
+    At or after the target year the engine gives only these three statuses, so this is the result's own label.
+    """
     if result.status == Status.ACHIEVED:
         return VERDICT_ACHIEVED
-    if result.status == Status.NO_DATA:
+    if result.status in UNJUDGED:
         return VERDICT_NO_DATA
     return VERDICT_MISSED
+
+
+def warning_names(result: Result) -> str:
+    """The result's warnings by name; a `maintain` target that missed years names them: 曾达标现未达标（2022年未达到）."""
+    names = []
+    for w in result.warnings:
+        if w.code == WarningCode.SLIPPED and result.target.maintain and result.missed_years:
+            names.append(f"{w.label}（{_year_list(result.missed_years)}未达到）")
+        else:
+            names.append(w.label)
+    return "、".join(names)
+
+
+def _year_list(years: Iterable[int]) -> str:
+    return "、".join(str(y) for y in years) + "年"
 
 
 # ---------------------------------------------------------------- charts
@@ -556,11 +593,45 @@ class _Content:
 
     @property
     def final(self) -> bool:
+        """A final evaluation report (the kind; its year is the plans' last)."""
         return self.kind == "final"
 
     @property
     def midterm(self) -> bool:
         return self.kind == "midterm"
+
+    @property
+    def phase(self) -> bool | None:
+        """Whether the evaluation year is at or after the targets' year (`Evaluation.final`; None: plans differ)."""
+        return self.evaluation.final
+
+    @property
+    def verdicts(self) -> bool:
+        """Every target has its final verdict (已实现 / 未实现 / 无法评估): the final report, or an annual one of the last year."""
+        return self.phase is True
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """The statuses the report's tables and counts show, in display order."""
+        return phase_statuses(self.phase)
+
+    def label(self, status: Status) -> str:
+        return status_label(status, self.verdicts)
+
+    @property
+    def verdict_lead(self) -> str:
+        """The words before the counts of the verdicts: 终期评估结论 (or, in an annual report of the last year, 截至规划期末…)."""
+        return "终期评估结论" if self.final else f"截至规划期末{self.year}年，评估结论"
+
+    def count_phrase(self, record: dict[str, Any]) -> str:
+        """已实现N项，未实现M项，无法评估K项 at the final year; during the period the statuses with targets (已达标 always)."""
+        if self.verdicts:
+            return "，".join(f"{self.label(s)}{record[s.value]}项" for s in self.statuses)
+        return "，".join(f"{self.label(s)}{record[s.value]}项" for s in self.statuses if record[s.value] or s == Status.ACHIEVED)
+
+    def provenance(self, plan: str | None) -> str:
+        """The targets of a plan (None: of every plan) by source, honestly: “规划主要目标确定的指标…，规划重点任务中的量化要求…”."""
+        return provenance_sentence(self.catalogue.provenance_counts(plan))
 
     def warned(self, part: _PlanPart) -> list[Result]:
         return [r for _, group in part.domains for r in group if r.warnings]
@@ -588,19 +659,22 @@ class _Content:
             return "各成员单位报送并经县妇儿工委办公室审核的统计数据"
         return f"数据文件夹“{self.dataset.location}”中的数据文件"
 
+    def record(self, results: Sequence[Result]) -> dict[str, Any]:
+        """Targets, counts per status, judged targets and 达标率 (`evaluation.status_record`)."""
+        return status_record(list(results))
+
     def counts(self, results: Sequence[Result]) -> dict[Status, int]:
-        return {s: sum(1 for r in results if r.status == s) for s in Status}
+        record = self.record(results)
+        return {s: record[s.value] for s in Status}
 
     def attainment(self, results: Sequence[Result]) -> float | None:
-        counts = self.counts(results)
-        with_data = len(results) - counts[Status.NO_DATA]
-        return counts[Status.ACHIEVED] / with_data if with_data else None
+        return self.record(results)["attainment"]
 
     def ahead_of_clock(self, results: Sequence[Result]) -> tuple[list[Result], list[Result]]:
-        """(at or ahead of the time progress, behind it) among targets with data: 目标完成进度 vs 序时进度."""
+        """(at or ahead of the time progress, behind it) among targets judged: 目标完成进度 vs 序时进度."""
         ahead, behind = [], []
         for r in results:
-            if r.status == Status.NO_DATA:
+            if r.status in UNJUDGED:
                 continue
             if r.status == Status.ACHIEVED or (r.progress is not None and r.time_progress is not None and r.progress >= r.time_progress):
                 ahead.append(r)
@@ -635,14 +709,20 @@ class _Content:
         return "" if note is None or (isinstance(note, float) and note != note) else str(note).strip()
 
     def status_note(self, result: Result) -> str:
-        """The table's 说明 cell: the warnings by name; for a target without data, who should report it."""
+        """The table's 说明 cell: why a target with data cannot be judged, the warnings by name (a `maintain` target's
+        missed years), and who should report what is missing."""
         parts = []
-        if self.final and result.status not in (Status.ACHIEVED, Status.NO_DATA):
-            parts.append(f"监测状态：{status_label(result.status)}")
+        if result.status in UNJUDGED and result.reason in REASON_NOTES:
+            parts.append(REASON_NOTES[result.reason])
         if result.warnings:
-            parts.append("预警：" + "、".join(w.label for w in result.warnings))
-        if result.status == Status.NO_DATA:
-            parts.append(f"请{result.target.department.lead}报送")
+            parts.append("预警：" + warning_names(result))
+        lead = result.target.department.lead
+        if result.latest is None:
+            parts.append(f"请{lead}报送")
+        elif result.reason == Reason.NO_BASELINE:
+            parts.append(f"请{lead}补报{result.target.baseline_year}年数据")
+        elif result.reason == Reason.NO_IN_PERIOD:
+            parts.append(f"请{lead}报送{(result.target.baseline_year or 0) + 1}年以来的数据")
         return "；".join(parts) or "—"
 
     def comparison_summary(self) -> str:
@@ -672,11 +752,15 @@ class _Content:
         return text
 
     def sentence(self, result: Result) -> str:
-        """The engine's explanation; in the final report, with the verdict where it is not already said."""
-        text = result.explanation
-        if self.final and verdict(result) == VERDICT_MISSED:
-            text += "终期评估结论：未达标。"
-        return text
+        """The engine's explanation: it states the verdict at the final year (已实现 / 未实现 / 无法评估, without projection),
+        and a `maintain` target's missed years (本指标须每年达到目标，2022年未达到)."""
+        return result.explanation
+
+    def name_with_years(self, result: Result) -> str:
+        """A target's name in a list; a `maintain` target that missed years says which: 名称（须每年达到，2022年未达到）."""
+        if result.target.maintain and result.missed_years and any(w.code == WarningCode.SLIPPED for w in result.warnings):
+            return f"{result.target.name}（须每年达到，{_year_list(result.missed_years)}未达到）"
+        return result.target.name
 
 
 # ---------------------------------------------------------------- Word
@@ -1052,11 +1136,11 @@ class _Document:
         c = self.c
         targets = sum(len(p.evaluation.results) for p in c.parts)
         if c.kind == "annual":
-            what = f"对规划确定的{targets}项量化指标{c.year}年度的监测数据进行了汇总分析"
+            what = f"对纳入监测的{targets}项量化指标{c.year}年度的监测数据进行了汇总分析"
         elif c.midterm:
-            what = f"对规划确定的{targets}项量化指标截至{c.year}年的实施情况进行了中期评估。{c.year}年是规划实施的中期，时间过半"
+            what = f"对纳入监测的{targets}项量化指标截至{c.year}年的实施情况进行了中期评估。{c.year}年是规划实施的中期，时间过半"
         else:
-            what = f"对规划确定的{targets}项量化指标截至规划期末{c.year}年的完成情况进行了终期评估"
+            what = f"对纳入监测的{targets}项量化指标截至规划期末{c.year}年的完成情况进行了终期评估"
         self.para(
             f"根据{self._basis()}关于监测评估的要求，县妇儿工委办公室依托监测平台，{what}。"
             f"评估所用数据为{c.source_text()}；各项指标的状态和预警按附件1所列方法计算，数据来源见附件2。"
@@ -1066,7 +1150,10 @@ class _Document:
         )
 
     def _overall(self) -> None:
-        """For a report of all plans: one table of the plans' totals before the parts."""
+        """For a report of all plans: one table of the plans' totals before the parts.
+
+        The 合计 counts a statistic two plans share once (`distinct_statistics`), so it is not the sum of the rows.
+        """
         c = self.c
         rows = []
         total: list[Result] = []
@@ -1074,34 +1161,36 @@ class _Document:
             results = part.evaluation.results
             total.extend(results)
             rows.append(self._count_row(plan_short(c.catalogue, part.key), results))
-        rows.append(self._count_row("合计", total))
-        counts = c.counts(total)
-        with_data = len(total) - counts[Status.NO_DATA]
-        if c.final:
-            text = (f"{_cn_count(len(c.parts))}个规划共确定量化指标{len(total)}项。终期评估结果：达标{counts[Status.ACHIEVED]}项，"
-                    f"未达标{with_data - counts[Status.ACHIEVED]}项，无数据{counts[Status.NO_DATA]}项，总体达标率为{_rate(c.attainment(total))}。")
+        counted = distinct_statistics(total)
+        shared = len(total) - len(counted)
+        rows.append(self._count_row("合计", counted))
+        record = c.record(counted)
+        text = f"{_cn_count(len(c.parts))}个规划纳入监测的量化指标共{len(total)}项，其中{c.provenance(None)}。"
+        if shared:
+            text += f"{shared}项指标与另一规划的指标为同一统计指标，合并计算时只计一次，合计{len(counted)}项。"
+        if c.verdicts:
+            text += (f"{c.verdict_lead}：{c.count_phrase(record)}，总体达标率为{_rate(record['attainment'])}"
+                     f"（{attainment_help(True)}）。")
         else:
-            text = (f"{_cn_count(len(c.parts))}个规划共确定量化指标{len(total)}项，截至{c.year}年已达标{counts[Status.ACHIEVED]}项，"
-                    f"总体达标率为{_rate(c.attainment(total))}（已达标指标数÷有数据的指标数）。各规划情况如下表。")
-        self.para(text)
-        self.table(f"各规划指标{'终期评估结果' if c.final else '状态'}汇总", self._count_header("规划"), rows, self._count_widths(),
-                   center=range(1, 9), bold_last=True)
+            text += (f"截至{c.year}年，{c.count_phrase(record)}，总体达标率为{_rate(record['attainment'])}"
+                     f"（{attainment_help(c.phase)}）。")
+        self.para(text + "各规划情况如下表。")
+        self.table(f"各规划指标{'终期评估结论' if c.verdicts else '状态'}汇总", self._count_header("规划"), rows, self._count_widths(),
+                   center=range(1, len(c.statuses) + 3), bold_last=True)
+        if shared:
+            self.para(f"注：合计行中{SHARED_NOTE}（{shared}项），故合计不等于各规划之和。")
 
     def _count_header(self, first: str) -> list[str]:
-        if self.c.final:
-            return [first, "指标数", "达标", "未达标", "无数据", "达标率"]
-        return [first, "指标数", *[STATUS_STYLE[s].label for s in Status], "达标率"]
+        return [first, "指标数", *[self.c.label(s) for s in self.c.statuses], "达标率"]
 
     def _count_widths(self) -> list[float]:
-        return [52, 18, 18, 18, 18, 18] if self.c.final else [44, 14, 16, 16, 18, 16, 14, 18]
+        statuses = [self.c.label(s) for s in self.c.statuses]
+        first = 156 - 18 * (len(statuses) + 2) if len(statuses) <= 4 else 36
+        return [first, 13, *[15 if len(label) == 3 else 17 for label in statuses], 16]
 
     def _count_row(self, label: str, results: Sequence[Result]) -> list[Any]:
-        counts = self.c.counts(results)
-        with_data = len(results) - counts[Status.NO_DATA]
-        if self.c.final:
-            return [label, len(results), counts[Status.ACHIEVED], with_data - counts[Status.ACHIEVED], counts[Status.NO_DATA],
-                    _rate(self.c.attainment(results))]
-        return [label, len(results), *[counts[s] for s in Status], _rate(self.c.attainment(results))]
+        record = self.c.record(results)
+        return [label, len(results), *[record[s.value] for s in self.c.statuses], _rate(record["attainment"])]
 
     def _part(self, part: _PlanPart) -> None:
         self._summary(part)
@@ -1114,21 +1203,24 @@ class _Document:
     def _summary(self, part: _PlanPart) -> None:
         c = self.c
         results = part.evaluation.results
+        record = c.record(results)
         counts = c.counts(results)
-        with_data = len(results) - counts[Status.NO_DATA]
+        with_data = record["with_data"]
         self.heading("一、总体情况", 1)
-        if c.final:
-            missed = with_data - counts[Status.ACHIEVED]
-            text = (f"规划共确定量化指标{len(results)}项，其中有数据的{with_data}项。终期评估结果：达标{counts[Status.ACHIEVED]}项，"
-                    f"未达标{missed}项，无数据{counts[Status.NO_DATA]}项，达标率为{_rate(c.attainment(results))}"
-                    f"（达标指标数÷有数据的指标数）。")
-            if missed:
-                detail = "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK) if counts[s])
-                text += f"未达标的{missed}项中，按监测状态分，{detail}。"
+        text = f"纳入监测的量化指标共{len(results)}项，其中{c.provenance(part.key)}。"
+        if c.verdicts:
+            text += (f"{c.verdict_lead}：{c.count_phrase(record)}，达标率为{_rate(record['attainment'])}"
+                     f"（{attainment_help(True)}）。")
         else:
-            parts = "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in Status)
-            text = (f"规划共确定量化指标{len(results)}项，其中有{c.year}年及以前数据的{with_data}项。截至{c.year}年，{parts}，"
-                    f"达标率为{_rate(c.attainment(results))}（已达标指标数÷有数据的指标数）。")
+            text += (f"截至{c.year}年，{c.count_phrase(record)}，达标率为{_rate(record['attainment'])}"
+                     f"（{attainment_help(c.phase)}）。")
+            unjudged = []
+            if counts[Status.INSUFFICIENT]:
+                unjudged.append(f"{INSUFFICIENT_WHAT}的{counts[Status.INSUFFICIENT]}项")
+            if counts[Status.NO_DATA]:
+                unjudged.append(f"无数据的{counts[Status.NO_DATA]}项")
+            if unjudged:
+                text += f"{'和'.join(unjudged)}暂无法判断进展，不计入达标率的分母。"
         if c.midterm:
             tau = c.time_progress(part)
             ahead, behind = c.ahead_of_clock(results)
@@ -1138,59 +1230,91 @@ class _Document:
         self.para(text)
         rows = [self._count_row(domain, group) for domain, group in part.domains]
         rows.append(self._count_row("合计", results))
-        self.table(f"{plan_short(c.catalogue, part.key)}各领域指标{'终期评估结果' if c.final else '状态'}", self._count_header("领域"), rows,
-                   self._count_widths(), center=range(1, 9), bold_last=True)
-        if not self.figure(f"summary:{part.key}", f"{plan_short(c.catalogue, part.key)}各领域指标状态（{c.year}年）"):
+        self.table(f"{plan_short(c.catalogue, part.key)}各领域指标{'终期评估结论' if c.verdicts else '状态'}", self._count_header("领域"), rows,
+                   self._count_widths(), center=range(1, len(c.statuses) + 3), bold_last=True)
+        if not self.figure(f"summary:{part.key}", f"{plan_short(c.catalogue, part.key)}各领域指标{'终期评估结论' if c.verdicts else '状态'}（{c.year}年）"):
             self.para(self.missing_charts_sentence())
 
         n = 0
+        achieved_label = c.label(Status.ACHIEVED)
         achieved = [r for r in results if r.status == Status.ACHIEVED]
         n += 1
-        self.heading(f"（{_cn(n)}）{'达标' if c.final else '已达标'}的指标", 2)
+        self.heading(f"（{_cn(n)}）{achieved_label}的指标", 2)
         if achieved:
-            self.para(f"{'达标' if c.final else '已达标'}的{len(achieved)}项指标，按领域分：", keep_with_next=True)
+            self.para(f"{achieved_label}的{len(achieved)}项指标，按领域分：", keep_with_next=True)
             i = 0
             for domain, group in part.domains:
                 done = [r for r in group if r.status == Status.ACHIEVED]
                 if done:
                     i += 1
-                    self.para(f"{i}．{domain}（{len(done)}项）：{_names(done)}。")
+                    self.para(f"{i}．{domain}（{len(done)}项）：{'、'.join(c.name_with_years(r) for r in done)}。")
         else:
-            self.para(f"截至{c.year}年尚无指标达标。")
+            self.para(f"截至{c.year}年尚无指标{achieved_label}。")
 
         n += 1
-        if c.final:
-            missed_list = [r for r in results if verdict(r) == VERDICT_MISSED]
-            self.heading(f"（{_cn(n)}）未达标的指标及原因", 2)
+        if c.verdicts:
+            missed_label = c.label(Status.NOT_ACHIEVED)
+            missed_list = [r for r in results if r.status == Status.NOT_ACHIEVED]
+            self.heading(f"（{_cn(n)}）{missed_label}的指标及原因", 2)
             if missed_list:
-                self.para(f"未达标的{len(missed_list)}项指标及原因如下：", keep_with_next=True)
+                self.para(f"{missed_label}的{len(missed_list)}项指标及原因如下：", keep_with_next=True)
                 for i, r in enumerate(missed_list, 1):
                     self.para(f"{i}．{r.target.name}（{r.target.department.lead}）。{c.sentence(r)}")
             else:
-                self.para("有数据的指标全部达标。")
+                self.para(f"有数据的指标全部{achieved_label}。")
         else:
             concern = [r for r in results if r.status in (Status.AT_RISK, Status.OFF_TRACK)]
             self.heading(f"（{_cn(n)}）预计难以达标的指标及原因", 2)
             if concern:
                 at_risk = sum(1 for r in concern if r.status == Status.AT_RISK)
-                self.para(f"预计难以达标{at_risk}项、严重滞后{len(concern) - at_risk}项，按期完成目标有困难，需重点推进：", keep_with_next=True)
+                self.para(f"{c.label(Status.AT_RISK)}{at_risk}项、{c.label(Status.OFF_TRACK)}{len(concern) - at_risk}项，"
+                          "按期完成目标有困难，需重点推进：", keep_with_next=True)
                 for i, r in enumerate(concern, 1):
-                    self.para(f"{i}．{r.target.name}（{r.target.department.lead}，{status_label(r.status)}）。{r.explanation}")
+                    self.para(f"{i}．{r.target.name}（{r.target.department.lead}，{r.label}）。{c.sentence(r)}")
             else:
                 self.para("没有预计难以达标或严重滞后的指标。")
             on_track = [r for r in results if r.status == Status.ON_TRACK]
             if on_track:
-                self.para(f"此外，进度正常但尚未达标的{len(on_track)}项指标是：{_names(on_track)}。")
+                self.para(f"此外，进度正常但尚未达标的{len(on_track)}项指标是：{'、'.join(c.name_with_years(r) for r in on_track)}。")
 
         n += 1
+        self._unjudged(part, n)
+
+    def _unjudged(self, part: _PlanPart, n: int) -> None:
+        """The targets without a judgement: at the final year 无法评估; during the period 无数据, and 数据不足 apart."""
+        c = self.c
+        results = part.evaluation.results
         no_data = [r for r in results if r.status == Status.NO_DATA]
-        self.heading(f"（{_cn(n)}）无数据的指标", 2)
-        if no_data:
-            departments = "、".join(dict.fromkeys(r.target.department.lead for r in no_data))
-            self.para(f"截至{c.year}年，{_names(no_data)}等{len(no_data)}项指标尚无数据，无法{'评估' if c.kind != 'annual' else '监测'}，"
-                      f"未计入达标率的分母；请{departments}报送或说明原因。")
-        else:
+        insufficient = [r for r in results if r.status == Status.INSUFFICIENT]
+
+        def named(group: list[Result]) -> str:
+            return "、".join(f"{r.target.name}（{REASON_NOTES[r.reason]}）" if r.reason in REASON_NOTES else r.target.name for r in group)
+
+        def departments(group: list[Result]) -> str:
+            return "、".join(dict.fromkeys(r.target.department.lead for r in group))
+
+        if c.verdicts:
+            label = c.label(Status.NO_DATA)
+            self.heading(f"（{_cn(n)}）{label}的指标", 2)
+            if no_data:
+                self.para(f"{named(no_data)}等{len(no_data)}项指标在规划期内没有可用于评估的数据，{label}，未计入达标率的分母；"
+                          f"请{departments(no_data)}补报或说明原因。")
+            else:
+                self.para("全部指标均有规划期内的数据，均已作出评估结论。")
+            return
+        self.heading(f"（{_cn(n)}）无数据{'和数据不足' if insufficient else ''}的指标", 2)
+        if not no_data and not insufficient:
             self.para("全部指标均有数据。")
+            return
+        if no_data:
+            self.para(f"截至{c.year}年，{_names(no_data)}等{len(no_data)}项指标尚无数据，无法判断进展，"
+                      f"未计入达标率的分母；请{departments(no_data)}报送或说明原因。")
+        if insufficient:
+            asked = [r for r in insufficient if r.reason in (Reason.NO_BASELINE, Reason.NO_IN_PERIOD)]
+            text = (f"{INSUFFICIENT_WHAT}的{len(insufficient)}项：{named(insufficient)}。这些指标已有数据，但尚不足以判断进展，"
+                    "未计入达标率的分母")
+            text += f"；请{departments(asked)}补报基期或规划期内的数据。" if asked else "，待有更多年份的数据后再作判断。"
+            self.para(text)
 
     # ---- 二、分领域情况
 
@@ -1199,14 +1323,8 @@ class _Document:
         self.heading("二、分领域监测情况" if c.kind == "annual" else "二、分领域评估情况", 1)
         for index, (domain, group) in enumerate(part.domains, 1):
             self.heading(f"（{_cn(index)}）{domain}", 2)
-            counts = c.counts(group)
-            with_data = len(group) - counts[Status.NO_DATA]
-            if c.final:
-                intro = (f"本领域共{len(group)}项指标，达标{counts[Status.ACHIEVED]}项，未达标{with_data - counts[Status.ACHIEVED]}项，"
-                         f"无数据{counts[Status.NO_DATA]}项，达标率{_rate(c.attainment(group))}。")
-            else:
-                intro = (f"本领域共{len(group)}项指标，" + "，".join(f"{STATUS_STYLE[s].label}{counts[s]}项" for s in Status if counts[s])
-                         + f"，达标率{_rate(c.attainment(group))}。")
+            record = c.record(group)
+            intro = f"本领域共{len(group)}项指标，{c.count_phrase(record)}，达标率{_rate(record['attainment'])}。"
             self.para(intro)
             self._indicator_table(domain, group)
             for i, r in enumerate(group, 1):
@@ -1215,30 +1333,30 @@ class _Document:
     def _indicator_table(self, domain: str, group: list[Result]) -> None:
         c = self.c
         value = f"{c.year}年值"
-        if c.final:
+        if c.verdicts:
             header = ["指标", "目标值", "基期值", value, "结论", "说明"]
             widths = [38, 22, 19, 23, 15, 39]
-            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), verdict(r), c.status_note(r)] for r in group]
-            shade = {4: lambda v: VERDICT_COLOURS.get(v)}
+            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), r.label, c.status_note(r)] for r in group]
+            shade = {4: _status_colour}
         elif c.midterm:
             header = ["指标", "目标值", "基期值", value, "完成进度", "序时进度", "状态", "说明"]
             widths = [30, 20, 17, 21, 14, 14, 19, 21]
             rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), *self._progress_cells(r),
-                     status_label(r.status), c.status_note(r)] for r in group]
+                     r.label, c.status_note(r)] for r in group]
             shade = {6: _status_colour}
         else:
             header = ["指标", "目标值", "基期值", value, "状态", "说明"]
             widths = [38, 22, 19, 23, 18, 36]
-            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), status_label(r.status), c.status_note(r)]
+            rows = [[r.target.name, r.target.target_label(), baseline_text(r), value_text(r), r.label, c.status_note(r)]
                     for r in group]
             shade = {4: _status_colour}
         status_column = next(iter(shade))
-        self.table(f"{domain}指标{'终期评估结果' if c.final else '监测情况'}", header, rows, widths, shade=shade,
+        self.table(f"{domain}指标{'终期评估结论' if c.verdicts else '监测情况'}", header, rows, widths, shade=shade,
                    center=[1, 2, 3, status_column] + ([4, 5] if c.midterm else []))
 
     def _progress_cells(self, r: Result) -> tuple[str, str]:
-        """目标完成进度 and 序时进度 of a target (— where there is no progress to measure, e.g. 逐步提高)."""
-        if r.status == Status.NO_DATA:
+        """目标完成进度 and 序时进度 of a target (— where there is no progress to measure, e.g. 逐步提高, or nothing to judge)."""
+        if r.status in UNJUDGED:
             return "—", "—"
         return _percent(r.progress), _percent(r.time_progress)
 
@@ -1360,6 +1478,8 @@ class _Document:
                     title = f"（{_cn(sub)}）{title}"
                 self.heading(title, 2)
             elif line.startswith("## "):
+                if "示例" in line:  # the worked examples are tests for the maintainers, not part of a report
+                    break
                 sub = 0
                 self.heading(_plain_md(line[3:]), 1)
             elif line.startswith("|"):
@@ -1369,10 +1489,10 @@ class _Document:
                     i += 1
                 self._markdown_table(block)
                 continue
-            elif line.startswith(("- ", "* ")):
-                self.para(_methodology_text(line[2:]))
             else:
-                self.para(_methodology_text(line))
+                text = _methodology_text(line[2:] if line.startswith(("- ", "* ")) else line)
+                if text:
+                    self.para(text)
             i += 1
 
     def _markdown_table(self, block: list[str]) -> None:
@@ -1422,8 +1542,13 @@ class _Document:
         if not self.pngs:
             self.para(self.missing_charts_sentence())
         elif any(c.warned(part) for part in c.parts):
-            self.para("以下为发出预警的各项指标历年报送值的走势。图中深色实线为报送值，绿色长虚线为目标，紫色点线为从基期匀速达到目标的"
-                      "序时进度，橙色虚线为趋势推算；报送了分子、分母的率同时画出95%置信区间。右上角标出指标状态。")
+            if c.verdicts:
+                self.para("以下为发出预警的各项指标历年报送值的走势。图中深色实线为报送值，绿色长虚线为目标，紫色点线为从基期匀速达到目标的"
+                          "序时进度；终期评估以规划期内的实际数值作结论，不作趋势推算；报送了分子、分母的率同时画出95%置信区间。"
+                          "右上角标出终期评估结论。")
+            else:
+                self.para("以下为发出预警的各项指标历年报送值的走势。图中深色实线为报送值，绿色长虚线为目标，紫色点线为从基期匀速达到目标的"
+                          "序时进度，橙色虚线为趋势推算；报送了分子、分母的率同时画出95%置信区间。右上角标出指标状态。")
         for part in c.parts:
             warned = c.warned(part)
             if not warned:
@@ -1434,8 +1559,8 @@ class _Document:
             if len(c.parts) > 1:
                 self.heading(f"{_cn(c.parts.index(part) + 1)}、{part.plan.title}", 1)
             for r in warned:
-                labels = "、".join(w.label for w in r.warnings)
-                if not self.figure(f"target:{r.target.id}", f"{r.target.id} {r.target.name}（{status_label(r.status)}；预警：{labels}）"):
+                labels = warning_names(r)
+                if not self.figure(f"target:{r.target.id}", f"{r.target.id} {r.target.name}（{r.label}；预警：{labels}）"):
                     self.para(f"（{r.target.id} {r.target.name}的走势图未能生成。）")
         if not any_warned:
             self.para(f"{c.year}年没有指标发出预警。")
@@ -1447,39 +1572,46 @@ class _Document:
         cmp = c.comparison
         assert cmp is not None
         self.para(c.comparison_summary())
-        self.para(f"各区县均按本报告的规划目标和附件1的方法，用各自的全县数据评估{c.year}年的状态和预警；达标率为已达标指标数÷有数据的指标数，"
-                  "达标率相同的区县并列。")
+        status_columns = cmp.status_columns()
+        what = "终期评估结论" if cmp.final else "状态和预警"
+        shared = f"；各区县的指标数和达标率中{SHARED_NOTE}" if cmp.shared else ""
+        self.para(f"各区县均按本报告的规划目标和附件1的方法，用各自的全县数据评估{c.year}年的{what}；达标率为{attainment_help(cmp.final)}，"
+                  f"达标率相同的区县并列{shared}。")
 
-        self.heading("一、各区县指标状态和达标率", 1)
+        self.heading(f"一、各区县指标{'终期评估结论' if cmp.final else '状态'}和达标率", 1)
         cities = cmp.several_cities  # a province's counties: each one's city (regions.yaml) in a column of its own
         ranking = cmp.county_table(with_city=cities)
         place = ["区县", "所属市"] if cities else ["区县"]
-        header = [NARROW_HEADERS.get(h, h) for h in ("排名", *place, "指标数", "有数据", *STATUS_COLUMNS, "达标率", "有预警的指标")]
+        header = [NARROW_HEADERS.get(h, h) for h in ("排名", *place, "指标数", "有数据", *status_columns, "达标率", "有预警的指标")]
         rows = [["—" if pd.isna(r["排名"]) else int(r["排名"]), *[r[p] for p in place], r["指标数"], r["有数据"],
-                 *[r[s] for s in STATUS_COLUMNS], _rate(r["达标率"]), r["有预警的指标"]] for r in ranking.to_dict("records")]
+                 *[r[s] for s in status_columns], _rate(r["达标率"]), r["有预警的指标"]] for r in ranking.to_dict("records")]
         body = [i for i, r in enumerate(ranking.to_dict("records")) if r["区县代码"] == c.county]
-        widths = [10, 15, 14, 13.5, 13.5, 13.5, 11, 11, 11, 13.5, 13.5, 13.5] if cities else [10, 17, *[13.5] * 7, 15, 15]
-        self.table(f"{c.year}年各区县指标状态和达标率", header, rows, widths, center=[0, *range(len(place) + 1, len(header))], bold_rows=body)
+        counts = [13.5 if len(s) == 3 else 11 for s in status_columns]
+        widths = [10, 15, 14, 13.5, 13.5, *counts, 13.5, 13.5] if cities else [10, 17, 13.5, 13.5, *counts, 15, 15]
+        self.table(f"{c.year}年各区县指标{'终期评估结论' if cmp.final else '状态'}和达标率", header, rows, widths,
+                   center=[0, *range(len(place) + 1, len(header))], bold_rows=body)
         if body:
             self.para(f"表中加粗的一行为本报告正文所述的{c.county_name}。")
 
         self.heading("二、各指标的区县分布", 1)
         overview = cmp.indicator_overview(names=APPENDIX_NAMES)
         plans = {t.id: t.plan for t in cmp.evaluation.targets}
-        everyone = int(((overview["有数据的区县"] > 0) & (overview[STATUS_STYLE[Status.ACHIEVED].label] == overview["有数据的区县"])).sum())
-        lagging = int((overview[STATUS_STYLE[Status.OFF_TRACK].label] > 0).sum())
-        self.para(f"{len(overview)}项指标中，有数据的区县全部{'达标' if c.final else '已达标'}的{everyone}项，至少一个区县严重滞后的{lagging}项。"
-                  "下表列出每项指标处于各状态的区县数，以及发出预警的区县（预警较重的在前）。")
+        achieved = status_label(Status.ACHIEVED, bool(cmp.final))
+        worst = status_label(Status.NOT_ACHIEVED if cmp.final else Status.OFF_TRACK, bool(cmp.final))
+        everyone = int(((overview["有数据的区县"] > 0) & (overview[achieved] == overview["有数据的区县"])).sum())
+        lagging = int((overview[worst] > 0).sum())
+        self.para(f"{len(overview)}项指标中，有数据的区县全部{achieved}的{everyone}项，至少一个区县{worst}的{lagging}项。"
+                  f"下表列出每项指标{'各评估结论' if cmp.final else '处于各状态'}的区县数，以及发出预警的区县（预警较重的在前）。")
         keys = [key for key in ordered_plans(c.catalogue, c.plan) if any(plans.get(i) == key for i in overview["编号"])]
         for index, key in enumerate(keys, 1):
             part = overview[[plans.get(i) == key for i in overview["编号"]]]
             if len(keys) > 1:
                 self.heading(f"（{_cn(index)}）{c.catalogue.plans[key].title}", 2)
-            rows = [[r["编号"], r["指标"], *[r[s] for s in STATUS_COLUMNS], r["有预警的区县"] or "—"] for r in part.to_dict("records")]
-            widths = [14.5 if len(s) == 3 else 10.5 for s in STATUS_COLUMNS]  # 已达标 and 无数据 on one line, the others on two or three
-            self.table(f"{plan_short(c.catalogue, key)}各指标的区县状态分布（{c.year}年）",
-                       ["编号", "指标", *[NARROW_HEADERS.get(s, s) for s in STATUS_COLUMNS], "有预警的区县"],
-                       rows, [16, 34, *widths, TEXT_WIDTH - 50 - sum(widths)], center=range(2, 2 + len(STATUS_COLUMNS)))
+            rows = [[r["编号"], r["指标"], *[r[s] for s in status_columns], r["有预警的区县"] or "—"] for r in part.to_dict("records")]
+            widths = [14.5 if len(s) == 3 else 10.5 for s in status_columns]  # 已达标 and 无数据 on one line, the others on two or three
+            self.table(f"{plan_short(c.catalogue, key)}各指标的区县{'评估结论' if cmp.final else '状态'}分布（{c.year}年）",
+                       ["编号", "指标", *[NARROW_HEADERS.get(s, s) for s in status_columns], "有预警的区县"],
+                       rows, [16, 34, *widths, TEXT_WIDTH - 50 - sum(widths)], center=range(2, 2 + len(status_columns)))
 
         self.heading("三、有预警的区县", 1)
         warned = cmp.warning_counties()
@@ -1516,10 +1648,8 @@ def _auto_widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[f
 
 
 def _status_colour(label: Any) -> str | None:
-    for style in STATUS_STYLE.values():
-        if style.label == label:
-            return style.colour
-    return None
+    """The colour of a status shown by its label (the period's or the verdict's)."""
+    return LABEL_COLOURS.get(label)
 
 
 def _iso_date(text: str) -> str:
@@ -1544,6 +1674,7 @@ def _plain_md(text: str) -> str:
 def _methodology_text(text: str) -> str:
     """A methodology paragraph for a report: without the references to the worked examples and the tests."""
     text = re.sub(r"文末的每个示例都作为自动测试运行，文档与程序始终一致。", "", text)
+    text = re.sub(r"[^。]*示例 ?\d+[^。]*。", "", text)  # sentences pointing at the worked examples, which a report leaves out
     text = re.sub(r"（`?thresholds`? ?字段[^）]*）", "", text)  # field names are for the maintainers, not the readers
     text = re.sub(r"，?见 ?docs/targets\.md", "", text)
     return text.replace("`", "").strip()
@@ -1749,13 +1880,11 @@ def summary_frame(content: _Content) -> pd.DataFrame:
                 }
                 for y in years:
                     row[f"{y}年"] = series.get(y)
-                row["状态"] = status_label(r.status)
-                if c.final:
-                    row["终期结论"] = verdict(r)
+                row["终期结论" if c.verdicts else "状态"] = r.label  # at the final year the status is the verdict
                 if c.midterm:
                     row["目标完成进度"] = r.progress
                     row["序时进度"] = r.time_progress
-                row["预警"] = "、".join(w.label for w in r.warnings)
+                row["预警"] = warning_names(r)
                 row["说明"] = r.explanation
                 row["牵头单位"] = t.department.lead
                 row["报送单位备注"] = c.latest_note(r)
@@ -1781,8 +1910,9 @@ def summary_xlsx(content: _Content) -> bytes:
         {"项目": "评估年份", "内容": f"{c.year}年"},
         {"项目": "数据", "内容": c.dataset.label},
         {"项目": "生成时间", "内容": c.now.strftime("%Y-%m-%d %H:%M")},
-        {"项目": "状态", "内容": "；".join(f"{s.label}" for s in sorted(STATUS_STYLE.values(), key=lambda s: s.order))},
-        {"项目": "达标率", "内容": "已达标指标数 ÷ 有数据的指标数（无数据的指标不计入分母）"},
+        {"项目": "终期结论" if c.verdicts else "状态", "内容": "；".join(c.label(s) for s in c.statuses)},
+        {"项目": "达标率", "内容": attainment_help(c.phase)},
+        {"项目": "指标出处", "内容": c.provenance(c.plan)},
         {"项目": "年份列", "内容": "全县合计的报送值；空白为未报送"},
     ])
     if c.dataset.is_demo:
@@ -1804,13 +1934,13 @@ def summary_xlsx(content: _Content) -> bytes:
     white = Font(color="FFFFFF", bold=True)
     for sheet in book.worksheets:
         header = [cell.value for cell in sheet[1]]
-        for name, colours in (("状态", {s.label: s.colour for s in STATUS_STYLE.values()}), ("终期结论", VERDICT_COLOURS)):
+        for name in ("状态", "终期结论"):
             if name not in header:
                 continue
             column = header.index(name) + 1
             for row in range(2, sheet.max_row + 1):
                 cell = sheet.cell(row=row, column=column)
-                colour = colours.get(cell.value)
+                colour = LABEL_COLOURS.get(cell.value)
                 if colour:
                     cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
                     cell.font = white

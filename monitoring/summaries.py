@@ -1,7 +1,9 @@
 """Tables the dashboard pages and the reports share: built here so pages only draw them.
 
 Every table uses Chinese column names as people read them; status and warning
-labels come from `monitoring.evaluation` (the one place that defines them).
+labels come from `monitoring.evaluation` (the one place that defines them): at or
+after a target's year a status reads as the final verdict (已实现 / 未实现 / 无法评估),
+and a table of one phase lists only that phase's statuses (`phase_statuses`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from monitoring.catalogue import COUNTY_REGION, DIRECTION_ONLY, KIND_LABELS, Catalogue, Kind, Target
-from monitoring.evaluation import STATUS_STYLE, WARNING_LABELS, WARNING_SEVERITY, Evaluation, Result, Status
+from monitoring.evaluation import (
+    STATUS_STYLE,
+    WARNING_LABELS,
+    WARNING_SEVERITY,
+    Evaluation,
+    Result,
+    Status,
+    phase_statuses,
+    status_label,
+    status_record,
+)
 from monitoring.units import decimals_for, format_value
 
 if TYPE_CHECKING:  # comparison imports this module
@@ -21,14 +33,34 @@ if TYPE_CHECKING:  # comparison imports this module
 TOTAL = "合计"
 
 
-def status_label(status: Status | str) -> str:
-    return STATUS_STYLE[Status(status)].label
-
-
-def status_badge(status: Status | str, text: str | None = None) -> str:
-    """Markdown for a coloured badge that carries the status as text (never colour alone)."""
+def status_badge(status: Status | str, text: str | None = None, final: bool = False) -> str:
+    """Markdown for a coloured badge that carries the status as text (never colour alone); `final`: the verdict's label."""
     style = STATUS_STYLE[Status(status)]
-    return f":{style.tone}-badge[{text or style.label}]"
+    return f":{style.tone}-badge[{text or status_label(status, final)}]"
+
+
+def phase_labels(final: bool | None) -> list[tuple[Status, str]]:
+    """(status, label) of every status a table of this phase can show, in display order.
+
+    A mix of phases (None: plans whose periods differ) shows each status under its period label, plus the
+    verdict's own labels (已实现, 无法评估) where they differ, so every row's label is among them.
+    """
+    if final is not None:
+        return [(s, status_label(s, final)) for s in phase_statuses(final)]
+    out = [(s, status_label(s)) for s in phase_statuses(None)]
+    for s in phase_statuses(True):
+        if status_label(s, True) not in {label for _, label in out}:
+            out.append((s, status_label(s, True)))
+    return sorted(out, key=lambda item: STATUS_STYLE[item[0]].order)
+
+
+def attainment_help(final: bool | None) -> str:
+    """How the 达标率 is computed, in the phase's words (no brackets: callers put it in theirs)."""
+    if final:
+        return "已实现指标数 ÷ 有数据的指标数，无法评估的指标不计入分母"
+    if final is None:
+        return "已达标（已实现）指标数 ÷ 有数据的指标数，无数据、数据不足和无法评估的指标不计入分母"
+    return "已达标指标数 ÷ 有数据的指标数，无数据、数据不足的指标不计入分母"
 
 
 def detail_link(target_id: str) -> str:
@@ -97,12 +129,17 @@ def target_text(result: Result) -> str:
 
 
 def plan_tiles(evaluation: Evaluation) -> list[dict[str, Any]]:
-    """Per plan: targets, 达标率 and counts by status, for the overview tiles."""
+    """Per plan: targets, 达标率 and counts by status, for the overview tiles.
+
+    `counts` holds the statuses of the plan's phase in display order (at the final year 已实现 / 未实现 / 无法评估),
+    `labels` their labels, `final` the phase (see `Evaluation.final`).
+    """
     tiles = []
     summary = evaluation.summary("plan")
     for record in summary.to_dict("records"):
         plan = record["plan"]
         rate = record["attainment"]
+        final = evaluation.subset(plan).final
         tiles.append({
             "plan": plan,
             "title": plan_title(evaluation.catalogue, plan),
@@ -110,9 +147,20 @@ def plan_tiles(evaluation: Evaluation) -> list[dict[str, Any]]:
             "targets": record["targets"],
             "with_data": record["with_data"],
             "attainment": None if rate is None or rate != rate else rate,
-            "counts": {s: record[s.value] for s in Status},
+            "final": final,
+            "counts": {s: record[s.value] for s in phase_statuses(final)},
+            "labels": {s: status_label(s, bool(final)) for s in phase_statuses(final)},
         })
     return tiles
+
+
+def combined_record(evaluation: Evaluation) -> dict[str, Any]:
+    """Targets by status and 达标率 over every plan of the evaluation, a statistic shared by two plans counted once
+    (`Evaluation.counted`); `shared` is how many targets that leaves out."""
+    counted = evaluation.counted()
+    record = status_record(counted)
+    record["shared"] = len(evaluation.results) - len(counted)
+    return record
 
 
 def domain_status_counts(evaluation: Evaluation) -> pd.DataFrame:
@@ -123,9 +171,14 @@ def domain_status_counts(evaluation: Evaluation) -> pd.DataFrame:
             group = [r for r in evaluation.results if r.target.plan == plan_key and r.target.domain == domain]
             if not group:
                 continue
-            for status in Status:
-                rows.append({"规划": plan_short(evaluation.catalogue, plan_key), "领域": domain, "状态": status_label(status),
-                             "status": status.value, "指标数": sum(1 for r in group if r.status == status)})
+            final = evaluation.subset(plan_key).final
+            for status, label in phase_labels(final):
+                if final is None:  # a mix of phases: each result under its own label
+                    count = sum(1 for r in group if r.status == status and r.label == label)
+                else:
+                    count = sum(1 for r in group if r.status == status)
+                rows.append({"规划": plan_short(evaluation.catalogue, plan_key), "领域": domain, "状态": label,
+                             "status": status.value, "指标数": count})
     return pd.DataFrame(rows, columns=["规划", "领域", "状态", "status", "指标数"])
 
 
@@ -153,7 +206,7 @@ def warnings_table(evaluation: Evaluation) -> pd.DataFrame:
                 "规划": plan_short(evaluation.catalogue, r.target.plan),
                 "领域": r.target.domain,
                 "牵头单位": r.target.department.lead,
-                "状态": status_label(r.status),
+                "状态": r.label,
                 "说明": w.message,
                 "_severity": WARNING_SEVERITY[w.code],
                 "_status_order": STATUS_STYLE[r.status].order,
@@ -196,7 +249,7 @@ def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[
             "牵头单位": t.department.lead,
             "目标": t.target_label(),
             "最新值": latest_text(r),
-            "状态": status_label(r.status),
+            "状态": r.label,
             "status": r.status.value,
             "预警": "、".join(w.label for w in r.warnings),
             "warnings": [w.code.value for w in r.warnings],

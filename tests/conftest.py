@@ -49,14 +49,19 @@ def scratch_data_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 
 def make_target(**overrides) -> Target:
-    """A small valid target for engine tests (a %-indicator with a minimum of 90 by 2025); override any field."""
+    """A small valid target for engine tests (a %-indicator with a minimum of 90 by 2025); override any field.
+
+    `measure` follows the unit unless given: ‰ and 1/10万 a rate, % a share, anything else a level.
+    """
     spec = {
         "id": "X1-01", "plan": "sample", "domain": "示例", "goal_no": "1", "name": "示例指标", "unit": "%",
         "kind": "min", "target_value": 90, "target_year": 2025, "baseline_year": 2020, "maintain": False,
         "scope": "county", "department": {"lead": "县卫体局", "supporting": [], "assigned": "default"},
-        "provenance": "seed", "source_text": "示例",
+        "provenance": "goal", "source_text": "示例",
     }
     spec.update(overrides)
+    if "measure" not in overrides:
+        spec["measure"] = {"‰": "rate", "1/10万": "rate", "%": "share"}.get(spec["unit"], "level")
     return Target.model_validate(spec)
 
 

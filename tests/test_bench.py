@@ -107,7 +107,11 @@ def test_city_data_validates_and_evaluates_by_county(tmp_path, catalogue, city):
     assert len(many.table) == 13 * len(regions)
     assert sorted(many.table["county"].astype(str).unique()) == sorted(hierarchy.codes)
     assert many.table.groupby("county", observed=True).size().eq(len(regions)).all()
-    assert (many.table["status"] != "no_data").sum() > 0.9 * len(many.table)
+    # Most are judged; the rest lack what a judgement needs (the generator drops about a quarter of the years, the
+    # 2020 baseline of a direction target among them), and say so.
+    unjudged = many.table[many.table["status"] == "no_data"]
+    assert len(unjudged) < 0.2 * len(many.table)
+    assert (unjudged["reason"] != "").sum() > 0.5 * len(unjudged)
     # A county regions.yaml does not list is rejected: the rows' codes are what validation reads.
     stranger = validate_many([("X00001", generated.paths[1].read_bytes().replace(b",140802,", b",X00001,"))], regions)
     assert stranger.failed == ["X00001"]

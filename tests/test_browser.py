@@ -114,6 +114,9 @@ def test_overview_detail_and_upload(server, shots):
         _settle(page)
         _no_exception(page)
         assert page.get_by_text("示例数据（非真实统计）").count() > 0
+        # The demo data's latest year is the plans' target year: the tiles give the final verdicts, no forecast statuses.
+        assert page.get_by_text("终期评估结论").count() > 0 and page.get_by_text("未实现").count() > 0
+        assert page.get_by_text("进度正常").count() == 0 and page.get_by_text("预计难以达标").count() == 0
         page.screenshot(path=str(shots / "overview.png"), full_page=True)
 
         page.goto(f"{url}/detail?id=C1-03b")

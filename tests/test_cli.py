@@ -135,7 +135,12 @@ def test_submit_approve_history_and_evaluate(capsys, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "evaluate", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     maternal = next(r for r in rows if r["id"] == "W1-02")
-    assert (maternal["year"], maternal["latest_value"], maternal["status"]) == ("2024", "53.8", "at_risk")
+    # One value above the target and no baseline: no trend to judge by, 数据不足 (not “at risk”).
+    assert (maternal["year"], maternal["latest_value"], maternal["status"]) == ("2024", "53.8", "insufficient")
+    assert "仅有一年数据" in maternal["explanation"]
+    code, out, _ = run(capsys, "evaluate")
+    assert code == 0
+    assert "数据不足" in next(line for line in out.splitlines() if line.startswith("W1-02"))
 
 
 def test_submit_invalid_file_is_kept_and_rejected(capsys, tmp_path):
@@ -151,3 +156,50 @@ def test_submit_invalid_file_is_kept_and_rejected(capsys, tmp_path):
 def test_evaluate_unknown_plan_and_missing_folder(capsys, tmp_path):
     assert run(capsys, "evaluate", "--plan", "elderly")[0] == 2
     assert run(capsys, "evaluate", "--data", str(tmp_path / "none"))[0] == 2
+
+
+def _demo_evaluation(year: int):
+    from monitoring.catalogue import load_catalogue
+    from monitoring.datasets import read_folder
+    from monitoring.evaluation import evaluate
+
+    catalogue = load_catalogue()
+    return catalogue, evaluate(catalogue, read_folder(ROOT / "data" / "demo", catalogue).rows, year)
+
+
+def test_evaluate_at_the_final_year_prints_the_verdicts(capsys):
+    from monitoring.evaluation import status_record
+
+    code, out, _ = run(capsys, "evaluate", "--data", str(ROOT / "data" / "demo"), "--year", "2025")
+    assert code == 0
+    catalogue, evaluation = _demo_evaluation(2025)
+    table, summary = out.split("\n\n", 1)
+    assert not any(label in out for label in ("进度正常", "预计难以达标", "严重滞后", "数据不足", "已达标"))
+    for plan in catalogue.plans:
+        record = status_record(evaluation.subset(plan).results)
+        line = next(line for line in summary.splitlines() if line.startswith(catalogue.plans[plan].title))
+        assert (f"终期评估结论：已实现{record['achieved']}项，未实现{record['not_achieved']}项，无法评估{record['no_data']}项"
+                in line)
+        assert f"达标率{record['attainment'] * 100:.1f}%" in line
+    # Over the three plans a statistic two plans share counts once.
+    combined = status_record(evaluation.counted())
+    total = next(line for line in summary.splitlines() if line.startswith("三个规划合计"))
+    assert f"{combined['targets']}项指标" in total and "只计一次" in total and combined["targets"] < len(evaluation.results)
+    assert f"达标率{combined['attainment'] * 100:.1f}%" in total
+    assert "未实现" in table and "已实现" in table
+
+
+def test_evaluate_during_the_period_prints_insufficient_apart_from_no_data(capsys):
+    code, out, _ = run(capsys, "evaluate", "--data", str(ROOT / "data" / "demo"), "--year", "2023")
+    assert code == 0
+    _, evaluation = _demo_evaluation(2023)
+    insufficient = [r for r in evaluation.results if r.status.value == "insufficient"]
+    assert insufficient, "the demo data has a target with too little data in 2023"
+    summary = out.split("\n\n", 1)[1]
+    assert "数据不足" in summary and "无数据" in summary
+    assert not any(label in summary for label in ("已实现", "未实现", "无法评估", "终期"))
+    plan = insufficient[0].target.plan
+    line = next(line for line in summary.splitlines() if line.startswith(evaluation.catalogue.plans[plan].title))
+    assert f"数据不足{sum(r.target.plan == plan for r in insufficient)}项" in line
+    row = next(line for line in out.splitlines() if line.startswith(insufficient[0].target.id))
+    assert "数据不足" in row

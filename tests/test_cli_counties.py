@@ -13,7 +13,7 @@ from docx import Document
 
 from monitoring.catalogue import load_catalogue
 from monitoring.cli import main
-from monitoring.comparison import COUNTY_COLUMNS, INDICATOR_COLUMNS, compare
+from monitoring.comparison import INDICATOR_COLUMNS, compare, county_columns
 from monitoring.datasets import load, read_folder
 from monitoring.demo import CITY_PREFIX, FILE_PREFIX
 from monitoring.evaluation import evaluate
@@ -47,14 +47,19 @@ def city(monkeypatch, tmp_path, counties_demo) -> Path:
 # ---------------------------------------------------------------- compare
 
 
-def test_compare_prints_the_ranking_and_the_counties_that_warn(capsys, city):
+def test_compare_prints_the_ranking_and_the_counties_that_warn(capsys, city, catalogue):
     code, out, err = run(capsys, "compare")
     assert code == 0
-    assert "各区县2025年指标状态和达标率" in out and "有预警指标的区县（13个" in out
+    assert "各区县2025年终期评估结论和达标率" in out and "有预警指标的区县（" in out
+    assert "已实现指标数 ÷ 有数据的指标数" in out and "规划间共用的统计指标只计一次" in out
     assert "评估年份：2025年；13个区县" in out and "示例数据" in err
     ranking = out.split("有预警指标的区县")[0]
     assert all(name in ranking for name in COUNTY_NAMES)
-    assert "75.2%" in ranking and "nan" not in out.lower() and "<NA>" not in out
+    header = ranking.splitlines()[2]
+    assert all(label in header for label in ("已实现", "未实现", "无法评估"))
+    assert not any(label in header for label in ("进度正常", "预计难以达标", "严重滞后", "数据不足"))
+    best = compare(catalogue, load(catalogue).rows, 2025).county_table()["达标率"].iloc[0]
+    assert f"{best * 100:.1f}%" in ranking and "nan" not in out.lower() and "<NA>" not in out
 
 
 def test_compare_csv_is_county_table(capsys, city, catalogue):
@@ -62,14 +67,15 @@ def test_compare_csv_is_county_table(capsys, city, catalogue):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     expected = compare(catalogue, load(catalogue).rows, 2024).county_table()
-    assert list(rows[0]) == COUNTY_COLUMNS and len(rows) == 13
+    assert list(rows[0]) == county_columns(False) == list(expected.columns) and len(rows) == 13
+    assert "数据不足" in rows[0] and "进度正常" in rows[0] and "已实现" not in rows[0]
     assert [r["区县代码"] for r in rows] == list(expected["区县代码"])
     assert [float(r["达标率"]) for r in rows] == pytest.approx(list(expected["达标率"]), abs=1e-6)
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--indicator", "W1-02"], ["W1-02 孕产妇死亡率：各区县2025年", "按状态：已达标", "有预警的区县（"]),
-    (["--indicator", "C1-06", "--plan", "children", "--year", "2023"], ["C1-06", "各区县2023年", "共13个区县"]),
+    (["--indicator", "W1-02"], ["W1-02 孕产妇死亡率：各区县2025年", "终期评估结论：已实现", "个，未实现", "个，无法评估", "有预警的区县（"]),
+    (["--indicator", "C1-06", "--plan", "children", "--year", "2023"], ["C1-06", "各区县2023年", "按状态：已达标", "数据不足", "共13个区县"]),
 ])
 def test_compare_one_indicator(capsys, city, args, expected):
     code, out, _ = run(capsys, "compare", *args)

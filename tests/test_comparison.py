@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from monitoring import comparison, datasets
-from monitoring.evaluation import Status, evaluate
+from monitoring.evaluation import UNJUDGED, Status, distinct_ids, evaluate
 
 # Four counties, one indicator: their 2025 values (None: no row at all).
 COUNTIES = ["140826", "140823", "140881", "140802"]
@@ -42,10 +42,12 @@ def test_counts_and_warnings_of_one_indicator(catalogue):
     compared = comparison.compare(catalogue, _rows(catalogue, "W1-05a", {"140826": 1.0, "140823": 3.0, "140881": 0.5, "140802": None}), 2025,
                                   counties=COUNTIES)
     one = compared.indicator("W1-05a")
+    assert one.final and one.statuses == (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NO_DATA)
     assert sum(one.counts.values()) == 4
     assert one.counts[Status.NO_DATA] == 1 and one.with_data == 3
-    assert one.counts[Status.ACHIEVED] == 2
-    assert one.table.set_index("区县代码").loc["140823", "状态"] != "已达标"
+    assert one.counts[Status.ACHIEVED] == 2 and one.counts[Status.NOT_ACHIEVED] == 1
+    states = one.table.set_index("区县代码")["状态"]
+    assert states["140823"] == "未实现" and states["140826"] == "已实现" and states["140802"] == "无法评估"
     assert list(one.table["区县"]) == ["永济市", "绛县", "闻喜县", "盐湖区"]
     assert one.table.set_index("区县代码").loc["140802", "数值"] == "—"
 
@@ -60,8 +62,11 @@ def test_the_counties_demo(catalogue, counties_demo):
     rates = ranking["达标率"].tolist()
     assert rates == sorted(rates, reverse=True)
     assert ranking["排名"].iloc[0] == 1
-    status_columns = ["已达标", "进度正常", "预计难以达标", "严重滞后", "无数据"]
+    status_columns = compared.status_columns()
+    assert list(ranking.columns) == compared.county_columns()
     assert (ranking[status_columns].sum(axis=1) == ranking["指标数"]).all()
+    # Over the three plans a statistic two plans share counts once.
+    assert (ranking["指标数"] == sum(distinct_ids(catalogue.targets))).all() and compared.shared > 0
     overview = compared.indicator_overview()
     assert len(overview) == len(catalogue)
     assert (overview[status_columns].sum(axis=1) == 13).all()
@@ -79,6 +84,39 @@ def test_a_county_in_the_comparison_is_the_county_page(catalogue, counties_demo,
     table = compared.evaluation.table
     mine = table[table["county"] == county].set_index("id")["status"].astype(str)
     assert {r.target.id: r.status.value for r in own.results} == mine.to_dict()
+
+
+@pytest.mark.parametrize(("year", "columns"), [
+    (2023, ["已达标", "进度正常", "预计难以达标", "严重滞后", "数据不足", "无数据"]),
+    (2025, ["已实现", "未实现", "无法评估"]),
+])
+def test_status_columns_follow_the_phase(catalogue, counties_demo, year, columns):
+    compared = comparison.compare(catalogue, datasets.read_folder(counties_demo, catalogue).rows, year)
+    assert compared.final is (year == 2025)
+    assert compared.status_columns() == columns
+    ranking = compared.county_table()
+    assert list(ranking.columns) == ["排名", "区县", "区县代码", "指标数", "有数据", *columns, "达标率", "有预警的指标"]
+    overview = compared.indicator_overview()
+    assert list(overview.columns) == ["编号", "指标", "规划", "有数据的区县", *columns, "有预警的区县"]
+    # 有数据 is what the 达标率 divides by: neither 无数据 nor 数据不足.
+    counts = compared.evaluation.status_counts(by=("county",)).set_index("county")
+    for record in ranking.to_dict("records"):
+        mine = counts.loc[record["区县代码"]]
+        assert record["有数据"] == mine["targets"] - sum(mine[s.value] for s in UNJUDGED)
+        assert record["达标率"] == pytest.approx(mine["achieved"] / record["有数据"])
+
+
+def test_insufficient_counties_are_not_counted_as_having_data(catalogue):
+    """One value that misses and no baseline: 数据不足 during the period, left out of 有数据 like 无数据."""
+    compared = comparison.compare(catalogue, _rows(catalogue, "W1-05a", {"140826": 1.0, "140823": 3.0}, 2023), 2023,
+                                  counties=COUNTIES)
+    one = compared.indicator("W1-05a")
+    assert not one.final
+    assert one.counts[Status.INSUFFICIENT] == 1 and one.counts[Status.NO_DATA] == 2
+    assert one.with_data == 1
+    assert one.table.set_index("区县代码").loc["140823", "状态"] == "数据不足"
+    overview = compared.indicator_overview().set_index("编号")
+    assert overview.loc["W1-05a", "有数据的区县"] == 1 and overview.loc["W1-05a", "数据不足"] == 1
 
 
 def test_evaluate_refuses_several_counties(catalogue, counties_demo):

@@ -52,6 +52,20 @@ def test_one_bar_per_county_with_data_in_ranking_order(life_expectancy):
     assert any("78.9岁" in text and "已达标" in text for text in labels)
 
 
+def test_bars_at_the_final_year_are_named_by_the_verdict(catalogue):
+    data = rows(catalogue.get("W1-01a").series_key, {
+        "140826": {2020: 77.0, 2025: 78.4},  # met
+        "140823": {2020: 76.0, 2025: 76.3},  # missed
+    })
+    indicator = compare(catalogue, data, 2025, counties=["140829"]).indicator("W1-01a")
+    fig = county_figure(indicator)
+    assert {t.name: t.marker.color for t in bars(fig)} == {
+        "已实现": STATUS_STYLE[Status.ACHIEVED].colour, "未实现": STATUS_STYLE[Status.NOT_ACHIEVED].colour}
+    labels = " ".join(next(t for t in fig.data if t.name == "数值").text)
+    assert "已实现" in labels and "未实现" in labels and "进度正常" not in labels and "预计难以达标" not in labels
+    assert county_display(indicator.table)["状态"].tolist()[-1] == ["无法评估"]
+
+
 def test_target_line_and_no_data_written(life_expectancy):
     fig = county_figure(life_expectancy)
     assert [shape.x0 for shape in fig.layout.shapes] == [78.1]
@@ -96,9 +110,12 @@ def test_default_indicator_and_sheets(catalogue):
     assert most_compared(overview) == "W1-02"
     assert most_compared(overview.iloc[:2]) == "B"
     assert most_compared(overview.iloc[:0]) is None
-    data = rows(catalogue.get("W1-01a").series_key, {"140826": {2024: 78.4}, "140823": {2024: 76.3}})
+    data = rows(catalogue.get("W1-01a").series_key, {"140826": {2024: 78.4}, "140823": {2020: 76.0, 2024: 76.3},
+                                                     "140828": {2024: 76.3}})
     comparison = compare(catalogue, data, 2024, plan="women")
     sheets = comparison_sheets(comparison, comparison.indicator("W1-01a"))
     assert all(len(name) <= 31 for name in sheets)
-    counties = sheets["各区县2024年总体情况"]
-    assert all(isinstance(v, str) and v.endswith("%") for v in counties["达标率"])
+    counties = sheets["各区县2024年总体情况"].set_index("区县")
+    assert counties.loc["绛县", "达标率"] == "100.0%" and counties.loc["闻喜县", "达标率"] == "0.0%"
+    # 夏县's single value misses and has no baseline: 数据不足, nothing judged, no 达标率.
+    assert counties.loc["夏县", "数据不足"] == 1 and counties.loc["夏县", "有数据"] == 0 and pd.isna(counties.loc["夏县", "达标率"])

@@ -29,3 +29,15 @@ def test_empty_search_result_says_what_to_do(app):
     app.text_input(key="catalogue_query").input("没有这个指标").run()
     assert not app.exception
     assert any("放宽筛选条件" in info.value for info in app.info)
+
+
+def test_the_page_counts_targets_by_source(app, catalogue):
+    from monitoring.catalogue import Provenance, provenance_sentence
+
+    counts = catalogue.provenance_counts()
+    metrics = {m.label: m for m in app.metric}
+    assert metrics["参照国家规划补充（待核对）"].value == f"{counts[Provenance.NATIONAL_PLAN]} 项"
+    assert provenance_sentence(counts) in metrics["显示指标"].help
+    app.selectbox(key="catalogue_plan").select("绛县妇女发展“十四五”规划").run()
+    assert {m.label: m.value for m in app.metric}["参照国家规划补充（待核对）"] == \
+        f"{catalogue.provenance_counts('women')[Provenance.NATIONAL_PLAN]} 项"

@@ -1,16 +1,17 @@
-"""Many counties at once: `evaluate_many` and `validate_many` agree with the one-county engine they speed up."""
+"""The rules engine against its plain reference, and `validate_many` against the one-file validation it speeds up."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from monitoring.catalogue import COUNTY_REGION, load_catalogue
 from monitoring.datasets import read_folder
-from monitoring.evaluation import Point, evaluate, evaluate_many, evaluate_target
+from monitoring.evaluation import Point, evaluate, evaluate_many, evaluate_series
 from monitoring.measurements import validate_bytes, validate_many
+from tests import reference_engine
 from tests.conftest import FIXTURES, ROOT, make_target
 
 TOWNSHIPS = ["古绛镇", "横水镇", "郝庄乡"]
@@ -20,11 +21,14 @@ SCALE = {"%": 100.0, "‰": 1000.0, "1/10万": 100000.0}
 
 @st.composite
 def cases(draw):
-    """A target of any kind and unit, a short series (often repeating values or sitting on the target), an evaluation year."""
+    """A target of any kind, unit and measure, a short series (often repeating values or sitting on the target), a year."""
     kind = draw(st.sampled_from(["max", "min", "approx", "reduce_from_base", "increase", "decrease"]))
     unit = draw(st.sampled_from(["%", "‰", "1/10万", "人"]))
     target_value = draw(st.sampled_from([0.0, 5.3, 12.5, 50.0, 90.0, 100.0]))
-    overrides = {"kind": kind, "unit": unit, "target_value": None if kind in ("increase", "decrease") else target_value}
+    overrides = {"kind": kind, "unit": unit, "target_value": None if kind in ("increase", "decrease") else target_value,
+                 "maintain": draw(st.booleans())}
+    if unit == "%":
+        overrides["measure"] = draw(st.sampled_from(["share", "complete_share"]))
     if kind == "reduce_from_base":
         overrides["target_value"] = draw(st.sampled_from([10.0, 20.0]))
     if kind == "approx":
@@ -33,8 +37,8 @@ def cases(draw):
         overrides["baseline_value"] = draw(st.sampled_from([0.0, 48.0, 90.0, 100.0]))
     if draw(st.booleans()):
         overrides["thresholds"] = {"noise_floor": draw(st.sampled_from([0.0, 0.01, 0.05])),
-                                   "fluctuation_mean": draw(st.sampled_from([0.05, 0.1, 1.0])),
-                                   "fluctuation_mad": draw(st.sampled_from([1.0, 3.0])),
+                                   "fluctuation_share": draw(st.sampled_from([0.05, 0.1, 1.0])),
+                                   "fluctuation_residuals": draw(st.sampled_from([1.0, 3.0])),
                                    "small_numbers": draw(st.sampled_from([5, 20, 100]))}
     township = draw(st.booleans())
     if township:
@@ -60,32 +64,46 @@ def cases(draw):
     return target, points, townships, draw(st.integers(2019, 2026))
 
 
-def frame_of(key: str, points: list[Point], townships: dict[str, list[Point]] | None, county: str = "140826") -> pd.DataFrame:
+def _near_an_edge(target, expected) -> bool:
+    """A projection within rounding of where meets() flips: two correct summations may disagree there."""
+    if expected.projected is None or expected.target_value is None:
+        return False
+    edge = expected.baseline if target.kind in ("increase", "decrease") else expected.target_value
+    if edge is None:
+        return False
+    gap = abs(abs(expected.projected - edge) - (target.tolerance or 0 if target.kind == "approx" else 0))
+    return gap < 1e-6 * max(1.0, abs(edge))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_the_engine_agrees_with_the_plain_reference(case):
+    target, points, townships, year = case
+    for own in (True, False):
+        expected = reference_engine.evaluate(target, year, points, townships, own_baseline=own)
+        assume(not _near_an_edge(target, expected))
+        result = evaluate_series(target, year, points, townships, own_baseline=own)
+        assert (result.status.value, result.warning_codes) == (expected.status, expected.warnings)
+        if expected.projected is None:
+            assert result.projected_value is None
+        else:
+            assert result.projected_value == pytest.approx(expected.projected, rel=1e-9, abs=1e-9)
+        assert result.explanation.endswith("。")
+        assert all(any(ch.isdigit() for ch in w.message) for w in result.warnings), "every warning quotes its numbers"
+
+
+def frame_of(key: str, points: list[Point], county: str) -> pd.DataFrame:
     rows = [[county, key, p.year, p.value, COUNTY_REGION, "合计", p.numerator, p.denominator] for p in points]
-    for name, series in (townships or {}).items():
-        rows += [[county, key, p.year, p.value, name, "合计", None, None] for p in series]
     return pd.DataFrame(rows, columns=["county", "indicator_id", "year", "value", "region", "sex", "numerator", "denominator"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=cases())
-def test_vectorized_core_agrees_with_evaluate_target(case):
-    target, points, townships, year = case
-    expected = evaluate_target(target, year, points, townships)
-    many = evaluate_many(CATALOGUE, frame_of(target.series_key, points, townships), year, targets=[target], counties=["140826"])
-    row = many.table.iloc[0]
-    assert (row["status"], row["warnings"]) == (expected.status.value, ";".join(expected.warning_codes))
-    assert int(row["townships_below"]) == len(expected.townships_below)
-    if expected.projected_value is None:
-        assert pd.isna(row["projected_value"])
-    else:
-        assert row["projected_value"] == pytest.approx(expected.projected_value, rel=1e-9, abs=1e-9)
-    assert many.result("140826", target.id).explanation == expected.explanation
-    # Another county than the office's own does not take the catalogue's baseline.
-    other = evaluate_target(target, year, points, townships, own_baseline=False)
-    elsewhere = evaluate_many(CATALOGUE, frame_of(target.series_key, points, townships, "x"), year, targets=[target], counties=["x"])
-    assert (elsewhere.table.iloc[0]["status"], elsewhere.table.iloc[0]["warnings"]) == (other.status.value, ";".join(other.warning_codes))
-    assert elsewhere.result("x", target.id).explanation == other.explanation
+def test_every_county_is_judged_on_its_own_series():
+    target = make_target(kind="min", target_value=90)
+    frames = [frame_of(target.series_key, [Point(2020, 80), Point(2023, 92)], "甲"),
+              frame_of(target.series_key, [Point(2020, 80), Point(2023, 81)], "乙")]
+    many = evaluate_many(CATALOGUE, pd.concat(frames, ignore_index=True), 2023, targets=[target], counties=["甲", "乙", "丙"])
+    assert list(many.table["status"]) == ["achieved", "at_risk", "no_data"]
+    assert many.result("乙", target.id).latest == Point(2023, 81)
 
 
 @pytest.mark.parametrize("year", [2020, 2021, 2022, 2023, 2024, 2025])
@@ -98,19 +116,19 @@ def test_evaluate_many_matches_evaluate_on_the_demo_data(catalogue, year):
         for result in evaluate(catalogue, data, year).results:
             row = table.loc[(county, result.target.id)]
             assert (row["status"], row["warnings"]) == (result.status.value, ";".join(result.warning_codes)), result.target.id
-            for column, value in (("progress", result.progress), ("time_progress", result.time_progress),
-                                  ("projected_value", result.projected_value), ("baseline_value", result.baseline_value),
-                                  ("target_value", result.target_value), ("ci_low", result.ci[0] if result.ci else None)):
-                assert (pd.isna(row[column]) if value is None else row[column] == pytest.approx(value, rel=1e-9)), (result.target.id, column)
-        assert many.result(county, "C1-06").explanation == evaluate(catalogue, data, year).get("C1-06").explanation
 
 
-def test_status_counts(catalogue):
+def test_status_counts_count_a_shared_statistic_once_across_plans(catalogue):
     rows = read_folder(ROOT / "data" / "demo", catalogue).rows
     many = evaluate_many(catalogue, rows.assign(county="甲"), 2025)
-    counts = many.status_counts(by=("county",)).iloc[0]
-    summary = evaluate(catalogue, rows, 2025).summary("plan")
-    assert counts["targets"] == len(catalogue) and counts["achieved"] == summary["achieved"].sum()
+    across = many.status_counts(by=("county",)).iloc[0]
+    per_plan = many.status_counts(by=("county", "plan"))
+    shared = len(catalogue) - len({(t.series_key, t.sex) if t.statistic else t.id for t in catalogue})
+    assert shared > 0
+    assert across["targets"] == len(catalogue) - shared
+    assert per_plan["targets"].sum() == len(catalogue)
+    evaluation = evaluate(catalogue, rows, 2025)
+    assert across["achieved"] == sum(1 for r in evaluation.counted() if r.status.value == "achieved")
 
 
 def test_validate_many_reports_each_file_as_validate_bytes_does(catalogue):

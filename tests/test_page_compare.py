@@ -41,7 +41,9 @@ def test_compare_page_on_counties_data(app_on, navigation):
     table = at.dataframe[0].value
     assert len(table) == 13 and table["区县"].is_unique
     assert "绛县" in set(table["区县"]) and "value" not in table and "status" not in table
-    assert sum(counts(at)) == 13 and len(at.metric) == 5
+    # 2025, the target year: one tile per verdict.
+    assert sum(counts(at)) == 13 and [m.label for m in at.metric] == [":green-badge[已实现]", ":red-badge[未实现]", ":gray-badge[无法评估]"]
+    assert {label for labels in table["状态"] for label in labels} <= {"已实现", "未实现", "无法评估"}
     assert at.get("plotly_chart")
     first = at.selectbox(key="compare_id").value
     assert first == "W1-02"  # data in all 13 counties
@@ -66,6 +68,9 @@ def test_compare_page_filters_by_plan_and_year(app_on):
     at.selectbox(key="year").select(2023).run()
     assert not at.exception
     assert "2023年" in at.subheader[0].value and sum(counts(at)) == 13
+    assert [m.label.split("[")[1].rstrip("]") for m in at.metric] == ["已达标", "进度正常", "预计难以达标", "严重滞后", "数据不足", "无数据"]
+    counties = next(d.value for d in at.dataframe if "达标率" in d.value)
+    assert "数据不足" in counties and "已实现" not in counties
 
 
 def test_compare_page_opens_an_indicator_by_address(app_on):

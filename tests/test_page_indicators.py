@@ -62,12 +62,45 @@ def test_indicators_page_lists_every_target(demo_root, catalogue):
 
 def test_status_filter_shows_fewer_rows_all_with_that_status(demo_root, catalogue):
     app = page(INDICATORS)
+    app.selectbox(key="year").select(2023).run()
+    assert app.selectbox(key="ind_status").options == ["全部", "已达标", "进度正常", "预计难以达标", "严重滞后", "数据不足", "无数据"]
     app.selectbox(key="ind_status").select("严重滞后").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert 0 < len(table) < len(catalogue)
     assert all(status == ["严重滞后"] for status in table["状态"])  # shown as a coloured tag with its text
     assert f"显示 **{len(table)}** 项 / 共 {len(catalogue)} 项" in texts(app)
+
+
+def test_insufficient_targets_have_a_status_of_their_own(demo_root, catalogue):
+    from monitoring.datasets import read_folder
+    from monitoring.evaluation import Status, evaluate
+
+    evaluation = evaluate(catalogue, read_folder(demo_root / "demo", catalogue).rows, 2023)
+    insufficient = {r.target.id for r in evaluation.results if r.status == Status.INSUFFICIENT}
+    assert insufficient, "the demo data has a target with too little data in 2023"
+    app = page(INDICATORS)
+    app.selectbox(key="year").select(2023).run()
+    app.selectbox(key="ind_status").select("数据不足").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert set(table["编号"]) == insufficient and all(status == ["数据不足"] for status in table["状态"])
+
+
+def test_at_the_final_year_the_filter_and_the_table_give_verdicts(demo_root, catalogue):
+    app = page(INDICATORS)  # the latest year of the demo data: 2025, the target year
+    assert "**2025年**" in texts(app)
+    status = app.selectbox(key="ind_status")
+    assert status.label == "终期结论" and status.options == ["全部", "已实现", "未实现", "无法评估"]
+    shown = {label for labels in app.dataframe[0].value["状态"] for label in labels}
+    assert shown <= {"已实现", "未实现", "无法评估"} and "未实现" in shown
+    status.select("未实现").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert 0 < len(table) < len(catalogue) and all(labels == ["未实现"] for labels in table["状态"])
+    # A label of the other phase left in the filter falls back to 全部 when the year changes.
+    app.selectbox(key="year").select(2023).run()
+    assert not app.exception and app.selectbox(key="ind_status").value == "全部"
 
 
 def test_plan_domain_department_warning_and_search_filters(demo_root, catalogue):
@@ -126,10 +159,37 @@ def test_detail_deep_link(demo_root):
     assert len(app.get("plotly_chart")) >= 1
     text = texts(app)
     assert "绛县儿童发展“十四五”规划" in text and "绛政办规备字〔2023〕1号" in text
-    assert "县政府公报" in text and "默认分配，待核实" in text
+    assert "出处：规划主要目标" in text and "默认分配，待核实" in text
     assert "事件数少" in text  # the warning with its sentence
     # demo data is not in the store: the history says so
     assert any("示例数据不经过报送和审核" in info.value for info in app.info)
+
+
+def _spec(app: AppTest) -> str:
+    """The detail chart's figure as readable text."""
+    import json
+
+    return json.dumps(json.loads(app.get("plotly_chart")[0].proto.spec), ensure_ascii=False)
+
+
+def test_detail_at_the_final_year_gives_the_verdict_without_projection(demo_root):
+    from monitoring.catalogue import load_catalogue
+    from monitoring.datasets import read_folder
+    from monitoring.evaluation import evaluate
+
+    catalogue = load_catalogue()
+    result = evaluate(catalogue, read_folder(demo_root / "demo", catalogue).rows, 2025).get("C1-03b")
+    app = page(DETAIL, "C1-03b")
+    assert not app.exception
+    text = texts(app)
+    assert f"[{result.label}]" in text and "2025年终期评估结论" in text
+    assert result.label in ("已实现", "未实现", "无法评估")
+    assert next(m for m in app.metric if m.label == "趋势推算").value == "—"
+    chart = _spec(app)
+    assert "趋势推算" not in chart and "终期结论" in chart
+    app.selectbox(key="year").select(2023).run()
+    assert not app.exception
+    assert "2023年评估" in texts(app) and "趋势推算 2025年约" in _spec(app)
 
 
 def test_detail_shows_township_and_sex_breakdowns(demo_root):

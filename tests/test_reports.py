@@ -11,6 +11,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
@@ -18,8 +19,9 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 
 from monitoring import reports
+from monitoring.catalogue import provenance_sentence
 from monitoring.datasets import DEMO_LABEL, Dataset, read_folder
-from monitoring.evaluation import STATUS_STYLE, Status, evaluate
+from monitoring.evaluation import STATUS_STYLE, Status, evaluate, status_record
 from monitoring.reports import ReportError, build_report, verdict
 from tests.conftest import ROOT
 
@@ -89,7 +91,8 @@ def test_final_report_holds_every_target_of_the_plan_with_its_verdict(catalogue,
     for result in evaluation.results:
         row = rows.get(result.target.name)
         assert row is not None, result.target.name
-        assert row[4] == verdict(result)
+        assert row[4] == verdict(result) == result.label
+        assert row[4] in ("已实现", "未实现", "无法评估")
     assert final.title == "绛县儿童发展“十四五”规划终期评估报告（监测数据部分）"
 
 
@@ -98,7 +101,7 @@ def test_midterm_report_holds_every_target_with_its_status(catalogue, demo, midt
     rows = {row[0]: row for row in _rows(_doc(midterm)) if len(row) == 8}
     for result in evaluation.results:
         row = rows[result.target.name]
-        assert row[6] == STATUS_STYLE[result.status].label
+        assert row[6] == STATUS_STYLE[result.status].label == result.label
         if result.progress is not None:
             assert row[4] == f"{result.progress * 100:.0f}%" and row[5] == f"{result.time_progress * 100:.0f}%"
     text = _text(_doc(midterm))
@@ -165,7 +168,7 @@ def test_tables_repeat_their_title_and_header_and_shade_status_cells(final):
     assert indicator_tables
     for table in indicator_tables:
         title, header, first = table.rows[0], table.rows[1], table.rows[2]
-        assert re.match(r"^表\d+　.+终期评估结果$", title.cells[0].text)
+        assert re.match(r"^表\d+　.+终期评估结论$", title.cells[0].text)
         assert all(row._tr.trPr.find(qn("w:tblHeader")) is not None for row in (title, header))
         assert first._tr.trPr.find(qn("w:tblHeader")) is None
         assert all(run.bold for run in header.cells[0].paragraphs[0].runs)
@@ -181,22 +184,150 @@ def test_midterm_and_final_differ_where_they_must(catalogue, demo, final, midter
     assert "时间过半" in mid_text and "序时进度为60%" in mid_text
     assert any(row[4:6] == ["完成进度", "序时进度"] for row in _rows(_doc(midterm)) if len(row) == 8)
     assert not any("序时进度" in row for row in _rows(_doc(final)))
-    assert "终期评估结果" not in mid_text and "未达标的指标及原因" not in mid_text
+    assert "终期评估结论" not in mid_text and "未实现的指标及原因" not in mid_text
     # Final: the verdict per target and the overall 达标率.
     evaluation = evaluate(catalogue, demo.rows, 2025, plan=PLAN)
     verdicts = [verdict(r) for r in evaluation.results]
-    achieved, missed, none = (verdicts.count(v) for v in ("达标", "未达标", "无数据"))
+    achieved, missed, none = (verdicts.count(v) for v in ("已实现", "未实现", "无法评估"))
     rate = achieved / (achieved + missed) * 100
-    assert f"终期评估结果：达标{achieved}项，未达标{missed}项，无数据{none}项，达标率为{rate:.1f}%" in final_text
-    assert "未达标的指标及原因" in final_text and "时间过半" not in final_text
-    assert {"达标", "未达标"} <= {row[4] for row in _rows(_doc(final)) if len(row) == 6}
+    assert f"终期评估结论：已实现{achieved}项，未实现{missed}项，无法评估{none}项，达标率为{rate:.1f}%" in final_text
+    assert "未实现的指标及原因" in final_text and "时间过半" not in final_text
+    assert {"已实现", "未实现"} <= {row[4] for row in _rows(_doc(final)) if len(row) == 6}
+
+
+PERIOD_ONLY = ("进度正常", "预计难以达标", "严重滞后", "数据不足", "已达标", "达标的指标", "未达标的指标", "无数据的")
+
+
+def _without_sentences(text: str, evaluation) -> str:
+    """The text without the engine's sentences (they may say “无法评估” of a target without data during the period)."""
+    for result in evaluation.results:
+        text = text.replace(result.explanation, "")
+        for warning in result.warnings:
+            text = text.replace(warning.message, "")
+    return text
+
+
+def _report_tables(document) -> list[list[str]]:
+    """Rows of the report's own tables (before the appendices, whose methodology tables list every status)."""
+    rows = []
+    for table in document.tables:
+        cells = [[cell.text for cell in row.cells] for row in table.rows]
+        if any("附件" in c or "方法" in c for row in cells[:1] for c in row):
+            continue
+        rows.extend(cells)
+    return rows
+
+
+@pytest.mark.parametrize(("kind", "plan"), [("final", PLAN), ("final", None), ("annual", "women")])
+def test_a_final_year_report_gives_verdicts_never_period_statuses(catalogue, demo, kind, plan):
+    """At the target year: 已实现 / 未实现 / 无法评估 in the text, the count tables and the target tables; no forecast words."""
+    result = final_report = build_report(catalogue, demo, kind, 2025, plan=plan, charts=False, now=NOW)
+    document = _doc(final_report)
+    body = _body(document)
+    evaluation = evaluate(catalogue, demo.rows, 2025, plan=plan)
+    assert all(r.status in (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NO_DATA) for r in evaluation.results)
+    record = status_record(evaluation.results if plan else evaluation.counted())
+    assert (f"已实现{record['achieved']}项，未实现{record['not_achieved']}项，无法评估{record['no_data']}项" in body)
+    assert "终期评估结论" in body if kind == "final" else "截至规划期末2025年，评估结论" in body
+    own = _without_sentences(body, evaluation)
+    for word in PERIOD_ONLY:
+        assert word not in own, word
+    assert not any("按趋势推算" in r.explanation for r in evaluation.results) and "趋势推算" not in own
+    headers = [row for row in _report_tables(document) if row[:2] in (["领域", "指标数"], ["规划", "指标数"])]
+    assert headers and all(row[2:5] == ["已实现", "未实现", "无法评估"] for row in headers)
+    verdict_tables = [t for t in document.tables if len(t.rows) > 1 and [c.text for c in t.rows[1].cells][4:] == ["结论", "说明"]]
+    cells = {row.cells[4].text for table in verdict_tables for row in table.rows[2:]}
+    assert cells and cells <= {"已实现", "未实现", "无法评估"}
+    sheet = load_workbook(io.BytesIO(result.xlsx)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert "终期结论" in header and "状态" not in header
+    column = header.index("终期结论")
+    assert {row[column].value for row in sheet.iter_rows(min_row=2)} <= {"已实现", "未实现", "无法评估"}
+
+
+def _single_value(catalogue, demo, target_id: str, year: int, value: float) -> Dataset:
+    """The demo data with one target's statistic reduced to a single value in `year`."""
+    key = catalogue.get(target_id).series_key
+    rows = demo.rows[demo.rows["indicator_id"] != key]
+    extra = pd.DataFrame([{"indicator_id": key, "year": year, "value": value, "region": "全县", "sex": "合计"}])
+    return Dataset(pd.concat([rows, extra], ignore_index=True), "demo", demo.location)
+
+
+def test_midterm_report_names_insufficient_targets_apart_from_no_data(catalogue, demo):
+    target = catalogue.get("C1-05a")  # ≤8%, no catalogue baseline: one value above it says nothing of a trend
+    assert target.baseline_value is None and target.kind == "max"
+    dataset = _single_value(catalogue, demo, target.id, 2023, target.target_value * 1.5)
+    evaluation = evaluate(catalogue, dataset.rows, 2023, plan=PLAN)
+    assert evaluation.get(target.id).status == Status.INSUFFICIENT
+    counts = status_record(evaluation.results)
+    document = _doc(build_report(catalogue, dataset, "midterm", 2023, plan=PLAN, charts=False, now=NOW))
+    body = _body(document)
+    assert f"数据不足（缺少基期值或仅有一年数据）的{counts['insufficient']}项" in body
+    assert f"数据不足{counts['insufficient']}项" in body and f"无数据{counts['no_data']}项" in body
+    assert f"{target.name}（仅有一年数据）" in body
+    own = _without_sentences(body, evaluation)
+    assert "已实现" not in own and "未实现" not in own and "无法评估" not in own
+    rows = {row[0]: row for row in _rows(document) if len(row) == 8}
+    assert rows[target.name][6] == "数据不足" and rows[target.name][4:6] == ["—", "—"]
+    assert "仅有一年数据" in rows[target.name][7]
+    header = next(row for row in _rows(document) if row[:2] == ["领域", "指标数"])
+    assert header[2:8] == ["已达标", "进度正常", "预计难以达标", "严重滞后", "数据不足", "无数据"]
+    # 达标率 leaves the 数据不足 target out of the denominator, like 无数据.
+    rate = counts["achieved"] / (counts["targets"] - counts["insufficient"] - counts["no_data"]) * 100
+    assert f"达标率为{rate:.1f}%" in body
+
+
+def test_a_maintain_target_that_slipped_names_the_years(catalogue, demo):
+    target = catalogue.get("C1-08")  # ≥90% every year
+    assert target.maintain
+    key = target.series_key
+    rows = demo.rows[demo.rows["indicator_id"] != key]
+    series = {2020: 95.0, 2021: 95.5, 2022: 85.0, 2023: 96.0, 2024: 96.5, 2025: 97.0}
+    extra = pd.DataFrame([{"indicator_id": key, "year": y, "value": v, "region": "全县", "sex": "合计"} for y, v in series.items()])
+    dataset = Dataset(pd.concat([rows, extra], ignore_index=True), "demo", demo.location)
+    result = evaluate(catalogue, dataset.rows, 2025, plan=PLAN).get(target.id)
+    assert result.status == Status.ACHIEVED and result.missed_years == [2022]
+    document = _doc(build_report(catalogue, dataset, "final", 2025, plan=PLAN, charts=False, now=NOW))
+    body = _body(document)
+    assert f"{target.name}（须每年达到，2022年未达到）" in body  # where the 已实现 targets are listed
+    assert "本指标须每年达到目标，2022年未达到" in body  # the engine's sentence in the domain section
+    row = next(row for row in _rows(document) if row[0] == target.name and len(row) == 6)
+    assert row[4] == "已实现" and "曾达标现未达标（2022年未达到）" in row[5]
+
+
+@pytest.mark.parametrize("plan", ["women", "children", "disability"])
+def test_the_report_states_where_its_targets_come_from(catalogue, demo, plan):
+    document = _doc(build_report(catalogue, demo, "annual", 2024, plan=plan, charts=False, now=NOW))
+    counts = catalogue.provenance_counts(plan)
+    sentence = provenance_sentence(counts)
+    assert f"纳入监测的量化指标共{sum(counts.values())}项，其中{sentence}。" in _body(document)
+    if plan == "disability":
+        assert "参照国家规划补充的指标" in sentence and "（待与县指标表核对）" in sentence
+    assert "规划共确定量化指标" not in _text(document)
+
+
+def test_combined_attainment_counts_a_shared_statistic_once(catalogue, demo):
+    evaluation = evaluate(catalogue, demo.rows, 2025)
+    counted = evaluation.counted()
+    assert len(counted) < len(evaluation.results), "two plans share statistics (C6-08a…)"
+    record = status_record(counted)
+    document = _doc(build_report(catalogue, demo, "final", 2025, charts=False, now=NOW))
+    body = _body(document)
+    assert f"总体达标率为{record['attainment'] * 100:.1f}%" in body
+    assert "两个规划共用的统计指标只计一次" in body
+    assert f"三个规划纳入监测的量化指标共{len(evaluation.results)}项，其中{provenance_sentence(catalogue.provenance_counts())}。" in body
+    total = next(row for row in _rows(document) if row[0] == "合计" and len(row) == 6 and row[1] == str(len(counted)))
+    assert total[2:5] == [str(record["achieved"]), str(record["not_achieved"]), str(record["no_data"])]
+    assert total[5] == f"{record['attainment'] * 100:.1f}%"
+    per_plan = [row for row in _rows(document) if row[0] in ("妇女规划", "儿童规划", "残疾人规划") and len(row) == 6]
+    assert sum(int(row[1]) for row in per_plan) == len(evaluation.results)
 
 
 def test_annual_report_is_the_plain_monitoring_view(catalogue, demo):
     result = build_report(catalogue, demo, "annual", 2024, plan="women", charts=False, now=NOW)
     text = _body(_doc(result))
     assert result.title == "绛县妇女发展“十四五”规划2024年度监测报告"
-    assert "二、分领域监测情况" in text and "时间过半" not in text and "终期评估结果" not in text
+    assert "二、分领域监测情况" in text and "时间过半" not in text and "终期评估结论" not in text
 
 
 def test_all_plans_make_one_document_with_three_parts(catalogue, demo):
@@ -297,21 +428,22 @@ def test_excel_round_trips_every_target(catalogue, demo, final):
     assert sheet.title == "监测指标汇总表（示例数据）"
     assert sheet.freeze_panes is not None
     header = [cell.value for cell in sheet[1]]
-    for column in ("规划", "领域", "编号", "指标", "单位", "目标", "基期值", "2020年", "2025年", "状态", "终期结论", "预警", "说明", "牵头单位", "报送单位备注"):
+    for column in ("规划", "领域", "编号", "指标", "单位", "目标", "基期值", "2020年", "2025年", "终期结论", "预警", "说明", "牵头单位", "报送单位备注"):
         assert column in header
+    assert "状态" not in header  # at the final year the status is the verdict
     rows = [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     evaluation = evaluate(catalogue, demo.rows, 2025, plan=PLAN)
     assert [r["编号"] for r in rows] == [r.target.id for r in evaluation.results]
     by_id = {r["编号"]: r for r in rows}
     for result in evaluation.results:
         row = by_id[result.target.id]
-        assert row["状态"] == STATUS_STYLE[result.status].label
-        assert row["终期结论"] == verdict(result)
+        assert row["终期结论"] == verdict(result) == result.label
         if result.latest is not None and result.latest.year == 2025:
             assert row["2025年"] == pytest.approx(result.latest.value)
-    status = header.index("状态") + 1
+    status = header.index("终期结论") + 1
     cell = sheet.cell(row=2, column=status)
-    assert cell.fill.fgColor.rgb.endswith(STATUS_STYLE[Status(next(s for s in Status if STATUS_STYLE[s].label == cell.value))].colour.lstrip("#").upper())
+    colour = next(s.colour for s in STATUS_STYLE.values() if s.final_label == cell.value)
+    assert cell.fill.fgColor.rgb.endswith(colour.lstrip("#").upper())
     assert sheet.column_dimensions["D"].width >= 20
     warnings = book["预警"]
     assert warnings.max_row - 1 == sum(len(r.warnings) for r in evaluation.results)
@@ -334,7 +466,7 @@ def test_a_note_beginning_with_equals_is_inert(catalogue, demo):
 
 def test_midterm_excel_has_progress_columns(midterm):
     header = [cell.value for cell in load_workbook(io.BytesIO(midterm.xlsx)).worksheets[0][1]]
-    assert "目标完成进度" in header and "序时进度" in header and "终期结论" not in header
+    assert "目标完成进度" in header and "序时进度" in header and "终期结论" not in header and "状态" in header
     assert header[-1] == "报送单位备注" and "2023年" in header and "2024年" not in header
 
 

@@ -97,18 +97,27 @@ def test_appendix_is_numbered_after_the_others_and_listed_with_them(final):
     assert texts.index("附件3") < texts.index("附件4")
     assert "4．区县对比" in texts  # the list of attachments under the body
     headings = [p.text for p in _doc(final).paragraphs[texts.index("附件4"):] if p.style.name == "Heading 1"]
-    assert headings == ["一、各区县指标状态和达标率", "二、各指标的区县分布", "三、有预警的区县"]
+    assert headings == ["一、各区县指标终期评估结论和达标率", "二、各指标的区县分布", "三、有预警的区县"]
 
 
 def test_ranking_table_has_every_county_as_county_table_ranks_them(catalogue, counties, final):
-    expected = compare(catalogue, counties.rows, 2025).county_table()
-    (rows,) = _tables(final, "各区县指标状态和达标率")
+    comparison = compare(catalogue, counties.rows, 2025)
+    expected = comparison.county_table()
+    columns = comparison.status_columns()
+    assert columns == ["已实现", "未实现", "无法评估"]
+    table = next(t for t in _doc(final).tables if "各区县指标终期评估结论和达标率" in t.rows[0].cells[0].text)
+    header = [cell.text.replace("\n", "") for cell in table.rows[1].cells]
+    assert header == ["排名", "区县", "指标数", "有数据", *columns, "达标率", "有预警的指标"]
+    (rows,) = _tables(final, "各区县指标终期评估结论和达标率")
     assert len(rows) == len(expected) == 13
     for row, record in zip(rows, expected.to_dict("records"), strict=True):
         assert row[0] == str(record["排名"]) and row[1] == record["区县"]
         assert row[2:4] == [str(record["指标数"]), str(record["有数据"])]
-        assert row[4:9] == [str(record[s.label]) for s in STATUS_STYLE.values()]
-        assert row[9] == _percent(record["达标率"]) and row[10] == str(record["有预警的指标"])
+        assert row[4:7] == [str(record[label]) for label in columns]
+        assert row[7] == _percent(record["达标率"]) and row[8] == str(record["有预警的指标"])
+    # Over three plans a statistic two plans share counts once, and the appendix says so.
+    assert {row[2] for row in rows} == {str(len(catalogue.targets) - comparison.shared)} and comparison.shared
+    assert any("两个规划共用的统计指标只计一次" in text for text in _appendix(final))
 
 
 def test_the_paragraph_quotes_the_numbers_of_county_table(catalogue, counties, final):
@@ -128,7 +137,7 @@ def test_the_paragraph_quotes_the_numbers_of_county_table(catalogue, counties, f
 
 def test_per_target_tables_come_by_plan_and_hold_every_target(catalogue, counties, final):
     overview = compare(catalogue, counties.rows, 2025).indicator_overview(names=APPENDIX_NAMES)
-    tables = _tables(final, "各指标的区县状态分布")
+    tables = _tables(final, "各指标的区县评估结论分布")
     assert len(tables) == len(catalogue.plans)
     for rows, plan in zip(tables, catalogue.plans, strict=True):
         assert {catalogue.get(row[0]).plan for row in rows} == {plan}
@@ -137,8 +146,8 @@ def test_per_target_tables_come_by_plan_and_hold_every_target(catalogue, countie
     by_id = {r["编号"]: r for r in overview.to_dict("records")}
     for row in rows:
         record = by_id[row[0]]
-        assert row[2:7] == [str(record[s.label]) for s in STATUS_STYLE.values()]
-        assert row[7] == (record["有预警的区县"] or "—")
+        assert row[2:5] == [str(record[label]) for label in ("已实现", "未实现", "无法评估")]
+        assert row[5] == (record["有预警的区县"] or "—")
 
 
 def test_warning_table_lists_the_counties_that_warn(catalogue, counties, final):
@@ -161,13 +170,15 @@ def test_county_changes_the_body(catalogue, counties, other):
     evaluation = evaluate(catalogue, counties.for_county(OTHER).rows, 2024, plan="children")
     rows = {row[0]: row for table in _doc(other).tables for row in ([c.text for c in r.cells] for r in table.rows) if len(row) == 6}
     for result in evaluation.results:
-        assert rows[result.target.name][4] == STATUS_STYLE[result.status].label
+        assert rows[result.target.name][4] == STATUS_STYLE[result.status].label == result.label
     home = evaluate(catalogue, counties.for_county(HOME).rows, 2024, plan="children")
     assert [r.status for r in home.results] != [r.status for r in evaluation.results]  # the demo counties do differ
     # The appendix compares the report's plan only, and marks the body's county in bold.
     (ranking,) = _tables(other, "各区县指标状态和达标率")
     assert {row[2] for row in ranking} == {str(len(catalogue.for_plan("children")))}
     table = next(t for t in _doc(other).tables if "各区县指标状态和达标率" in t.rows[0].cells[0].text)
+    header = [cell.text.replace("\n", "") for cell in table.rows[1].cells]
+    assert header[4:10] == ["已达标", "进度正常", "预计难以达标", "严重滞后", "数据不足", "无数据"]
     bold = [row.cells[1].text for row in table.rows[2:] if all(run.bold for run in row.cells[1].paragraphs[0].runs)]
     assert bold == ["闻喜县"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitoring.catalogue import catalogue_table, filter_table
+from monitoring.catalogue import PROVENANCE_LABELS, Provenance, catalogue_table, filter_table, provenance_sentence
 from monitoring.exports import csv_bytes, excel_bytes
 from views import state
 
@@ -12,7 +12,8 @@ catalogue = state.catalogue()
 table = catalogue_table(catalogue)
 
 st.title("目标库")
-st.caption("三个规划的全部量化目标，每项都可追溯到规划原文。目标以 targets/ 文件夹中的 YAML 文件为准，修改方法见 docs/targets.md。")
+st.caption("三个规划的全部量化目标，每项都注明出处（规划主要目标、规划重点任务，或参照国家规划补充、待与县指标表核对）。"
+           "目标以 targets/ 文件夹中的 YAML 文件为准，修改方法见 docs/targets.md。")
 
 plans = {plan.title: key for key, plan in catalogue.plans.items()}
 c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
@@ -30,9 +31,10 @@ shown = filter_table(
     query=query,
 )
 m1, m2, m3 = st.columns(3)
-m1.metric("显示指标", f"{len(shown)} 项", help=f"目标库共 {len(table)} 项")
+m1.metric("显示指标", f"{len(shown)} 项", help=f"目标库共 {len(table)} 项：{provenance_sentence(catalogue.provenance_counts())}")
 m2.metric("默认分配责任单位", f"{(shown['单位来源'] != '规划明确').sum()} 项", help="规划未点名责任单位、按统计口径默认分配的指标，请办公室核实")
-m3.metric("国家规划主要指标（待核对）", f"{(shown['出处'] != '县政府公报').sum()} 项")
+m3.metric("参照国家规划补充（待核对）", f"{(shown['出处'] == PROVENANCE_LABELS[Provenance.NATIONAL_PLAN]).sum()} 项",
+          help="县规划文本未列出指标表、参照国家规划主要指标补充的目标，待与县指标表核对")
 
 if shown.empty:
     st.info("没有符合条件的指标。请放宽筛选条件或清空搜索框。")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitoring.charts import STATUS_ORDER, STATUS_TAG_COLOURS, county_display, county_figure
-from monitoring.evaluation import STATUS_STYLE, Status
+from monitoring.charts import county_display, county_figure, status_options
 from monitoring.exports import excel_bytes
-from monitoring.summaries import comparison_sheets, most_compared, plan_short, ranking_rule, status_badge
+from monitoring.summaries import attainment_help, comparison_sheets, most_compared, plan_short, ranking_rule, status_badge
 from views import state
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,9 +77,11 @@ st.caption(f"{plan_short(catalogue, target.plan)} ｜ {target.domain} ｜ 目标
            f"牵头单位：{target.department.lead} ｜ 排名：{ranking_rule(target)}，按各区县截至{comparison.year}年的最新值；无数据的区县列在最后。")
 
 total = len(indicator.table)
-for column, status in zip(st.columns(len(Status)), sorted(Status, key=lambda s: STATUS_STYLE[s].order), strict=True):
+for column, status in zip(st.columns(len(indicator.statuses)), indicator.statuses, strict=True):
     with column.container(border=True):
-        st.metric(status_badge(status), f"{indicator.counts[status]} 个", help=f"{STATUS_STYLE[status].label}的区县数（共 {total} 个区县）")
+        st.metric(status_badge(status, final=indicator.final), f"{indicator.counts[status]} 个",
+                  help=f"{indicator.status_label(status)}的区县数（共 {total} 个区县）")
+status_labels, status_colours = status_options(indicator.final)
 
 left, right = st.columns([1, 1])
 with left:
@@ -99,7 +100,8 @@ with right:
             "排名": st.column_config.TextColumn(width=48),
             "区县": st.column_config.TextColumn(width=72),
             "数据年份": st.column_config.TextColumn("年份", width=56, help="该区县截至评估年份的最新数据所属年份"),
-            "状态": st.column_config.MultiselectColumn(options=STATUS_ORDER, color=STATUS_TAG_COLOURS, width=112),
+            "状态": st.column_config.MultiselectColumn("终期结论" if indicator.final else "状态", options=status_labels,
+                                                      color=status_colours, width=112),
             "预警": st.column_config.TextColumn(width="large"),
         },
     )
@@ -115,7 +117,8 @@ else:
                                 "说明": st.column_config.TextColumn(width="large")})
 
 st.subheader(f"各区县总体情况（{comparison.year}年" + ("" if plan is None else f"，{plan_short(catalogue, plan)}") + "）")
-st.caption("达标率 = 已达标的指标数 ÷ 有数据的指标数；排名按达标率，相同的并列。")
+shared = "；规划间共用的统计指标只计一次" if comparison.shared else ""
+st.caption(f"达标率 = {attainment_help(comparison.final)}；排名按达标率，相同的并列{shared}。")
 st.dataframe(
     county_display(comparison.county_table(with_city=with_city)),
     hide_index=True,

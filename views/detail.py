@@ -54,7 +54,8 @@ fmt = value_formatter(result)
 st.title(f"{target.id} {target.name}")
 st.caption(f"{plan_short(catalogue, target.plan)} ｜ {target.domain} ｜ 牵头单位：{target.department.lead} ｜ 适用范围：{SCOPE_LABELS[target.scope]}")
 state.county_note()
-st.markdown(f"{status_badge(result.status)} **{evaluation.year}年评估**：{result.explanation}")
+st.markdown(f"{status_badge(result.status, final=result.final)} **{evaluation.year}年{'终期评估结论' if result.final else '评估'}**："
+            f"{result.explanation}")
 
 if data.rows.empty:
     st.info("还没有任何监测数据，本指标暂无法评估。请在“数据填报”页面报送数据；下面列出指标的目标、出处和责任单位。")
@@ -71,12 +72,17 @@ m1.metric(f"最新值（{result.latest.year}年）" if result.latest else "最�
 m2.metric(f"目标（{target.target_year}年）", target.target_label(), help=f"评估时使用的目标值：{target_text(result)}")
 base_note = {"catalogue": "目标库中的基期值", "earliest": "基期年无数据，用最早报送年份的值", "reported": "基期年的报送值"}.get(result.baseline_source or "")
 m3.metric(f"基期值（{result.baseline_year}年）" if result.baseline_year else "基期值", fmt(result.baseline_value), help=base_note)
+judged = ("已到目标年，终期评估结论只看目标年（缺报时为规划期内最近一年）的数值是否达到目标。" if result.final
+          else "应与序时进度比较：不低于序时进度即进度正常。")
 m4.metric("完成进度", "—" if result.progress is None else f"{result.progress * 100:.0f}%",
-          help="目标完成进度 =（当前值−基期值）÷（目标值−基期值）。方向性目标（逐步提高、逐步下降）不计算。应与序时进度比较：不低于序时进度即进度正常。")
+          help=f"目标完成进度 =（当前值−基期值）÷（目标值−基期值）。方向性目标（逐步提高、逐步下降）不计算。{judged}")
 m5.metric("序时进度", "—" if result.time_progress is None else f"{result.time_progress * 100:.0f}%",
           help="序时进度 =（当前年−基期年）÷（目标年−基期年），如2023年为60%（时间过半）。")
-m6.metric("趋势推算", fmt(result.projected_value),
-          help=f"基期以来各年报送值的最小二乘直线在目标年（{target.target_year}年）的值；少于两年数据时不推算。")
+if result.final:
+    m6.metric("趋势推算", "—", help=f"已到目标年（{target.target_year}年），终期评估依据规划期内的实际数值作结论，不作趋势推算。")
+else:
+    m6.metric("趋势推算", fmt(result.projected_value),
+              help=f"基期以来各年报送值的最小二乘直线在目标年（{target.target_year}年）的值；少于两年数据时不推算。")
 
 st.plotly_chart(indicator_figure(result), config=CHART_CONFIG, theme=None, key="detail_chart")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitoring.charts import STATUS_ORDER, STATUS_TAG_COLOURS, indicator_display
+from monitoring.charts import indicator_display, status_options
 from monitoring.evaluation import WARNING_LABELS
 from monitoring.summaries import filter_indicators, indicator_table, plan_short
 from views import state
@@ -23,6 +23,7 @@ with y1:
     year = state.year_choice(data)
 evaluation = state.evaluation(year)
 table = indicator_table(evaluation, data.rows)
+status_labels, status_colours = status_options(evaluation.final)  # at the final year 已实现 / 未实现 / 无法评估
 query = y2.text_input("搜索（编号、指标名称、说明）", key="ind_query", placeholder="如 C1-03b、婴儿死亡率、退步")
 
 plans = {plan_short(catalogue, key): key for key in catalogue.plans}
@@ -33,7 +34,9 @@ if st.session_state.get("ind_domain") not in (ALL, *domains):
     st.session_state["ind_domain"] = ALL
 domain = c2.selectbox("领域", [ALL, *domains], key="ind_domain")
 department = c3.selectbox("牵头单位", [ALL, *sorted(set(table["牵头单位"]))], key="ind_department")
-status = c4.selectbox("状态", [ALL, *STATUS_ORDER], key="ind_status")
+if st.session_state.get("ind_status") not in (ALL, *status_labels):  # a label of the other phase (the year changed)
+    st.session_state["ind_status"] = ALL
+status = c4.selectbox("终期结论" if evaluation.final else "状态", [ALL, *status_labels], key="ind_status")
 warning = c5.selectbox("预警", [ALL, *WARNING_LABELS.values()], key="ind_warning")
 
 shown = filter_indicators(
@@ -63,7 +66,8 @@ event = st.dataframe(
     column_config={
         "编号": st.column_config.TextColumn(pinned=True),
         "指标": st.column_config.TextColumn(width="medium", pinned=True),
-        "状态": st.column_config.MultiselectColumn(options=STATUS_ORDER, color=STATUS_TAG_COLOURS, width=112),
+        "状态": st.column_config.MultiselectColumn("终期结论" if evaluation.final else "状态", options=status_labels, color=status_colours,
+                                                  width=112),
         "预警": st.column_config.TextColumn(width="medium"),
         "趋势": st.column_config.LineChartColumn("历年走势", width="small", color="#546e7a", help="全县历年报送值（至所选年份）"),
         "完成进度": st.column_config.ProgressColumn(

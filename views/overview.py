@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from monitoring.charts import domain_status_figure
-from monitoring.evaluation import STATUS_STYLE, Status
 from monitoring.summaries import (
+    attainment_help,
+    combined_record,
     completeness_overview,
     detail_link,
     domain_status_counts,
@@ -33,10 +34,11 @@ with c2:
     plan = plan_names.get(chosen or "全部规划")
 
 evaluation = state.evaluation(year).subset(plan)
-if evaluation.year == 2023:
+if evaluation.final:
+    st.caption(f"{evaluation.year}年已到规划目标年，以下为终期评估结论：每项指标依据规划期内的数据判定为已实现、未实现或无法评估"
+               "（规划期内没有可用于评估的数据），不再作趋势推算。")
+elif evaluation.year == 2023:
     st.caption("2023年为规划期中点（时间过半），“序时进度”为60%。")
-elif evaluation.year >= 2025:
-    st.caption("2025年为规划期末，以下为终期评估口径：未达标的指标即为未完成目标。")
 
 # Per plan: targets, 达标率 and counts by status.
 tiles = plan_tiles(evaluation)
@@ -45,9 +47,15 @@ for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         st.markdown(f"**{tile['title']}**")
         rate = "—" if tile["attainment"] is None else f"{tile['attainment'] * 100:.1f}%"
         m1, m2 = st.columns(2)
-        m1.metric("指标", f"{tile['targets']} 项", help=f"有数据的 {tile['with_data']} 项")
-        m2.metric("达标率", rate, help="已达标指标数 ÷ 有数据的指标数")
-        st.markdown(" ".join(status_badge(s, f"{STATUS_STYLE[s].label} {tile['counts'][s]}") for s in Status))
+        unjudged = "无法评估" if tile["final"] else "无数据、数据不足"
+        m1.metric("指标", f"{tile['targets']} 项", help=f"有数据的 {tile['with_data']} 项（不含{unjudged}的）")
+        m2.metric("达标率", rate, help=attainment_help(tile["final"]))
+        st.markdown(" ".join(status_badge(s, f"{tile['labels'][s]} {n}") for s, n in tile["counts"].items()))
+if len(tiles) > 1:
+    total = combined_record(evaluation)
+    rate = "—" if total["attainment"] is None else f"{total['attainment'] * 100:.1f}%"
+    shared = f"，两个规划共用的统计指标只计一次（{total['shared']}项）" if total["shared"] else ""
+    st.caption(f"全部规划合计：{total['targets']} 项指标，有数据的 {total['with_data']} 项，达标率 {rate}{shared}。")
 
 left, right = st.columns([3, 2])
 with left:
