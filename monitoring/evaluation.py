@@ -124,7 +124,7 @@ def phase_statuses(final: bool | None) -> tuple[Status, ...]:
 WARNING_LABELS: dict[WarningCode, str] = {
     WarningCode.PROJECTED_MISS: "预计难以达标",
     WarningCode.REGRESSION: "较上次退步",
-    WarningCode.SLIPPED: "曾达标现未达标",
+    WarningCode.SLIPPED: "未能保持达标",
     WarningCode.STALE: "数据缺报",
     WarningCode.FLUCTUATION: "波动较大",
     WarningCode.SMALL_NUMBERS: "事件数少",

@@ -247,7 +247,7 @@ def verdict(result: Result) -> str:
 
 
 def warning_names(result: Result) -> str:
-    """The result's warnings by name; a `maintain` target that missed years names them: 曾达标现未达标（2022年未达到）."""
+    """The result's warnings by name; a `maintain` target that missed years names them: 未能保持达标（2022年未达到）."""
     names = []
     for w in result.warnings:
         if w.code == WarningCode.SLIPPED and result.target.maintain and result.missed_years:

@@ -261,6 +261,15 @@ def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[
     return pd.DataFrame(rows)
 
 
+def progress_text(result: Result) -> str:
+    """目标完成进度 as a figure people read: past 100% the target is reached, not "571%"."""
+    if result.progress is None:
+        return "—"
+    if result.progress >= 1:
+        return "已达到目标"
+    return f"{result.progress * 100:.0f}%"
+
+
 def _clip(value: float | None) -> float | None:
     if value is None:
         return None

@@ -13,6 +13,7 @@ from monitoring.summaries import (
     indicator_table,
     phase_labels,
     plan_tiles,
+    progress_text,
     status_badge,
     warnings_table,
 )
@@ -96,3 +97,20 @@ def test_indicator_and_warning_tables_use_each_result_s_label(final, midterm, de
     warnings = warnings_table(final)
     assert set(warnings["状态"]) <= VERDICTS
     assert "预计难以达标" not in set(warnings["预警"])  # no projection at the final year, so no projected miss
+
+
+@pytest.mark.parametrize(("values", "text"), [
+    ({2020: 80, 2023: 86}, "60%"),
+    ({2020: 80, 2023: 95}, "已达到目标"),  # (95−80)/(90−80) = 150%: the target is reached, not "150%"
+    ({2020: 80, 2023: 78}, "-20%"),
+])
+def test_progress_text(values, text):
+    from monitoring.evaluation import Point, evaluate_series
+    from tests.conftest import make_target
+
+    result = evaluate_series(make_target(), 2023, [Point(y, v) for y, v in values.items()])
+    assert progress_text(result) == text
+
+
+def test_no_progress_is_a_dash(final):
+    assert progress_text(next(r for r in final.results if r.progress is None)) == "—"

@@ -10,7 +10,7 @@ import streamlit as st
 from monitoring.catalogue import PROVENANCE_LABELS, SCOPE_LABELS
 from monitoring.charts import breakdown_table, indicator_figure, sex_figure, target_text, township_figure, value_formatter
 from monitoring.evaluation import SERIOUS_WARNINGS
-from monitoring.summaries import breakdown, latest_text, plan_short, status_badge
+from monitoring.summaries import breakdown, latest_text, plan_short, progress_text, status_badge
 from views import state
 
 # Warnings that call for action; the others (缺报, 事件数少) are context for reading the figures.
@@ -74,7 +74,7 @@ base_note = {"catalogue": "目标库中的基期值", "earliest": "基期年无�
 m3.metric(f"基期值（{result.baseline_year}年）" if result.baseline_year else "基期值", fmt(result.baseline_value), help=base_note)
 judged = ("已到目标年，终期评估结论只看目标年（缺报时为规划期内最近一年）的数值是否达到目标。" if result.final
           else "应与序时进度比较：不低于序时进度即进度正常。")
-m4.metric("完成进度", "—" if result.progress is None else f"{result.progress * 100:.0f}%",
+m4.metric("完成进度", progress_text(result),
           help=f"目标完成进度 =（当前值−基期值）÷（目标值−基期值）。方向性目标（逐步提高、逐步下降）不计算。{judged}")
 m5.metric("序时进度", "—" if result.time_progress is None else f"{result.time_progress * 100:.0f}%",
           help="序时进度 =（当前年−基期年）÷（目标年−基期年），如2023年为60%（时间过半）。")
