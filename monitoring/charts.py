@@ -325,7 +325,8 @@ def _bar_range(values: list[float]) -> list[float]:
 def sex_figure(table: pd.DataFrame, result: Result | None = None, title: str | None = None, unit: str | None = None) -> go.Figure:
     """女/男 (and 合计) lines by year from `summaries.breakdown(...)['sex']` (sex × year).
 
-    With `result`, the county total (合计) comes from its points and values are formatted in its unit.
+    With `result`, values are formatted in its unit, and the county total (合计) of a both-sexes target comes
+    from its points.
     """
     fmt = value_formatter(result) if result is not None else (lambda v: "—" if v is None else format_value(v, unit or ""))
     unit = result.target.unit if result is not None else unit
@@ -334,8 +335,8 @@ def sex_figure(table: pd.DataFrame, result: Result | None = None, title: str | N
     if table is not None and not table.empty:
         for sex, row in table.iterrows():
             lines[str(sex)] = {int(y): float(v) for y, v in row.dropna().items()}
-    if result is not None and result.points and "合计" not in lines:
-        lines["合计"] = {p.year: p.value for p in result.points}
+    if result is not None and result.points and "合计" not in lines and result.target.sex == "合计":
+        lines["合计"] = {p.year: p.value for p in result.points}  # a women's target's points are the 女 line, not 合计
     ordered = sorted(lines, key=lambda s: (list(SEX_COLOURS).index(s) if s in SEX_COLOURS else 9, s))
     for sex in ordered:
         series = dict(sorted(lines[sex].items()))

@@ -312,7 +312,8 @@ def breakdown(data: pd.DataFrame, target: Target, year: int) -> dict[str, pd.Dat
     regions = rows[(rows["region"] != COUNTY_REGION) & (rows["sex"] == TOTAL)]
     if not regions.empty:
         out["region"] = regions.pivot_table(index="region", columns="year", values="value", aggfunc="last")
-    sexes = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] != TOTAL)]
+    # A target of one sex or a gap shows the 合计 beside the sexes; a both-sexes target's 合计 is its own series.
+    sexes = rows[(rows["region"] == COUNTY_REGION) & ((rows["sex"] != TOTAL) | (target.sex != TOTAL))]
     if not sexes.empty:
         out["sex"] = sexes.pivot_table(index="sex", columns="year", values="value", aggfunc="last")
     return out

@@ -114,3 +114,19 @@ def test_progress_text(values, text):
 
 def test_no_progress_is_a_dash(final):
     assert progress_text(next(r for r in final.results if r.progress is None)) == "—"
+
+
+def test_a_womens_target_shows_its_sex_lines_and_the_total_as_they_are(catalogue, demo):
+    """W2-04a is judged on the girls' rows: the 分性别 table and figure keep 合计 as the total, not the girls' series."""
+    from monitoring.charts import sex_figure
+    from monitoring.summaries import breakdown
+
+    target = catalogue.get("W2-04a")
+    result = evaluate(catalogue, demo.rows, 2025).get("W2-04a")
+    table = breakdown(demo.rows, target, 2025)["sex"]
+    assert {"女", "男", "合计"} <= set(table.index)
+    girls = {p.year: p.value for p in result.points}
+    assert girls == {int(y): v for y, v in table.loc["女"].dropna().items()}
+    figure = sex_figure(table, result)
+    total = next(trace for trace in figure.data if trace.name == "合计")
+    assert list(total.y) == list(table.loc["合计"].dropna())

@@ -36,13 +36,15 @@ m2.metric("默认分配责任单位", f"{(shown['单位来源'] != '规划明确
 m3.metric("参照国家规划补充（待核对）", f"{(shown['出处'] == PROVENANCE_LABELS[Provenance.NATIONAL_PLAN]).sum()} 项",
           help="县规划文本未列出指标表、参照国家规划主要指标补充的目标，待与县指标表核对")
 
+st.caption(f"{plan_title if plan_title != '全部' else '三个规划'}：{provenance_sentence(catalogue.provenance_counts(plans.get(plan_title)))}。")
+
 if shown.empty:
     st.info("没有符合条件的指标。请放宽筛选条件或清空搜索框。")
 else:
     st.dataframe(
         shown,
         hide_index=True,
-        column_order=["编号", "规划", "领域", "指标名称", "目标", "单位", "目标年份", "每年须保持", "适用范围", "牵头单位", "配合单位", "单位来源", "出处", "规划原文", "备注"],
+        column_order=["编号", "规划", "领域", "指标名称", "目标", "单位", "目标年份", "每年须保持", "适用范围", "统计类型", "性别", "牵头单位", "配合单位", "单位来源", "出处", "规划原文", "备注"],
         column_config={
             "规划原文": st.column_config.TextColumn(width="large"),
             "备注": st.column_config.TextColumn(width="large"),
