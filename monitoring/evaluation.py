@@ -49,7 +49,6 @@ from monitoring.catalogue import (
 from monitoring.units import UNITS, decimals_for, format_value, plain, written_places
 
 Z95 = 1.959963984540054
-__all__ = ["TOTAL_SEX"]  # re-exported: callers read the both-sexes label from here
 
 
 class Status(StrEnum):
@@ -265,16 +264,6 @@ def _interval_kind(target: Target) -> str | None:
     if target.measure not in SAMPLED_MEASURES or UNITS.get(target.unit) is None or UNITS[target.unit].scale is None:
         return None
     return "garwood" if target.measure == Measure.RATE else "wilson"
-
-
-def least_squares(points: list[Point], at_year: int) -> float | None:
-    """The least-squares line through the points, evaluated at `at_year`; none from fewer than two years (charts)."""
-    if len({p.year for p in points}) < 2:
-        return None
-    x = np.array([p.year for p in points], dtype=float)
-    y = np.array([p.value for p in points], dtype=float)
-    slope, intercept = np.polyfit(x, y, 1)
-    return float(slope * at_year + intercept)
 
 
 def meets(target: Target, x: float, target_value: float | None, baseline: float | None) -> bool:
@@ -604,16 +593,6 @@ def status_record(results: list[Result]) -> dict[str, Any]:
     judged = len(results) - sum(counts[s.value] for s in UNJUDGED)
     return {"targets": len(results), **counts, "with_data": judged,
             "attainment": counts[Status.ACHIEVED.value] / judged if judged else None}
-
-
-def county_points(data: pd.DataFrame, key: str, region: str = COUNTY_REGION, sex: str = TOTAL_SEX) -> list[Point]:
-    rows = data[(data["indicator_id"] == key) & (data["region"] == region) & (data["sex"] == sex)]
-    out = []
-    for r in rows.sort_values("year").itertuples(index=False):
-        num = None if pd.isna(r.numerator) else float(r.numerator)
-        den = None if pd.isna(r.denominator) else float(r.denominator)
-        out.append(Point(int(r.year), float(r.value), num, den))
-    return out
 
 
 def latest_year(data: pd.DataFrame) -> int | None:
