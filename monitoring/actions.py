@@ -28,7 +28,7 @@ from monitoring.catalogue import Catalogue
 from monitoring.datasets import Dataset, data_root
 from monitoring.measurements import ValidationReport
 from monitoring.permissions import Action, PermissionDenied, authorize, can, local_user
-from monitoring.store import Entry, Status, Store, StoreError, read_rows_csv
+from monitoring.store import Entry, Store, StoreError, SubmissionStatus, read_rows_csv
 from monitoring.users import User
 
 MAX_UPLOAD_MB = 20  # the same number as maxUploadSize in .streamlit/config.toml (a test keeps them equal)
@@ -126,7 +126,7 @@ def submit(user: User, data: bytes, filename: str, department: str, catalogue: C
     detail = f"{entry['rows']} 行，{'校验通过' if report.ok else f'校验未通过（{len(report.errors)} 处错误），已自动退回'}"
     _event(root, Event.SUBMIT, user, source, ok=report.ok, submission=entry["id"], department=entry["department"],
            file=filename, sha256=digest, detail=detail)
-    if approve and entry["status"] == Status.APPROVED:
+    if approve and entry["status"] == SubmissionStatus.APPROVED:
         _event(root, Event.APPROVE, user, source, submission=entry["id"], department=entry["department"], file=filename,
                sha256=digest, detail=f"提交即批准（办公室自行导入），{entry['rows']} 行数据生效")
     return entry, report
@@ -139,7 +139,7 @@ def approve(user: User, submission_id: str, root: Path | None = None, source: st
     department = _department_of(store, submission_id)
     _check(user, Action.APPROVE, root, source, department, submission=submission_id)
     entry = store.approve(submission_id, user.name)
-    superseded = [e["id"] for e in store.submissions(Status.SUPERSEDED) if e.get("superseded_by") == entry["id"]]
+    superseded = [e["id"] for e in store.submissions(SubmissionStatus.SUPERSEDED) if e.get("superseded_by") == entry["id"]]
     detail = f"{entry['rows']} 行数据生效" + (f"；替代了 {'、'.join(superseded)}" if superseded else "")
     _event(root, Event.APPROVE, user, source, submission=entry["id"], department=entry["department"], file=entry["filename"],
            sha256=entry["sha256"], detail=detail)
@@ -192,7 +192,7 @@ def review_queue(user: User, catalogue: Catalogue, live: pd.DataFrame, root: Pat
     authorize(user, Action.APPROVE)
     store = Store(_root(root))
     items = []
-    for entry in store.submissions(Status.PENDING):
+    for entry in store.submissions(SubmissionStatus.PENDING):
         path = store.normalized_dir / f"{entry['id']}.csv"
         try:
             rows = read_rows_csv(path)
@@ -220,7 +220,7 @@ def report(user: User, catalogue: Catalogue, dataset: Dataset, kind: str, year: 
     _check(user, Action.REPORT, root, source)
     result = build_report(catalogue, dataset, kind, year, plan, charts=charts, progress=progress, county=county)
     several, county = getattr(result, "counties", 1), getattr(result, "county", None)
-    counties = f"，正文为{catalogue.county_label(county)}，区县对比{several}个区县" if several > 1 and county else ""
+    counties = f"，正文为{catalogue.regions.label(county)}，区县对比{several}个区县" if several > 1 and county else ""
     _event(root, Event.REPORT, user, source, file=result.filename, sha256=hashlib.sha256(result.docx).hexdigest(),
            target=result.title, detail=f"{result.year}年，{dataset.label}{counties}；汇总表 {result.xlsx_filename} SHA-256 {hashlib.sha256(result.xlsx).hexdigest()}")
     return result

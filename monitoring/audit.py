@@ -34,9 +34,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
-from monitoring.store import StoreError, now
+from monitoring.files import StoreError, file_lock, iso, now
 
 AUDIT_DIR = "audit"
 AUDIT_FILE = "audit.jsonl"
@@ -162,13 +160,8 @@ def record(
 ) -> dict[str, Any]:
     """Append one event and make it durable; returns the event as written. Raises AuditError when it cannot be written."""
     path = audit_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(path.with_name(".audit.lock"), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise AuditError(f"审计日志正被占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未写入。请稍后重试。") from exc
-    try:
+    busy = AuditError(f"审计日志正被占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未写入。请稍后重试。")
+    with file_lock(path.with_name(".audit.lock"), LOCK_TIMEOUT, busy):
         last = _last_line(path)
         torn = _ends_torn(path)
         seq = 0
@@ -179,7 +172,7 @@ def record(
                 seq = _last_good_seq(path)  # a line torn by a crash: number on from the last whole one
         entry: dict[str, Any] = {
             "seq": seq + 1,
-            "time": now().isoformat(timespec="seconds"),
+            "time": iso(now()),
             "user": user or UNKNOWN_USER,
             "role": role,
             "event": str(Event(event)),
@@ -202,8 +195,6 @@ def record(
         except OSError as exc:
             raise AuditError(f"审计日志无法写入（{exc.strerror or type(exc).__name__}）。操作未被记录，请联系系统管理员检查数据文件夹。") from exc
         return entry
-    finally:
-        lock.release()
 
 
 # ---------------------------------------------------------------- reading

@@ -36,10 +36,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from filelock import FileLock, Timeout
-
 from monitoring.audit import AUDIT_DIR
-from monitoring.store import LOCK_FILE, atomic_write, now
+from monitoring.files import atomic_write, file_lock, iso, now
+from monitoring.store import LOCK_FILE
 
 MANIFEST_NAME = "MANIFEST.sha256"
 META_NAME = "BACKUP.json"
@@ -119,20 +118,11 @@ def _all_locks(root: Path, users_file: Path | None) -> Iterator[None]:
     paths = [root / LOCK_FILE, root / AUDIT_DIR / ".audit.lock"]
     if users_file is not None:
         paths.append(users_file.with_name(f".{users_file.name}.lock"))
-    locks = []
-    try:
+    with contextlib.ExitStack() as held:  # released in reverse order
         for path in paths:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(path, timeout=LOCK_TIMEOUT)
-            try:
-                lock.acquire()
-            except Timeout as exc:
-                raise BackupError(f"数据正被其他操作占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未完成，未备份。请稍后重试。") from exc
-            locks.append(lock)
+            busy = BackupError(f"数据正被其他操作占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未完成，未备份。请稍后重试。")
+            held.enter_context(file_lock(path, LOCK_TIMEOUT, busy))
         yield
-    finally:
-        for lock in reversed(locks):
-            lock.release()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -163,7 +153,7 @@ def _write_archive(root: Path, out: Path, users_file: Path | None) -> int:
             count = len(sums)
             meta = {
                 "format": FORMAT,
-                "created": now().isoformat(timespec="seconds"),
+                "created": iso(now()),
                 "root": str(root.resolve()),
                 "users_file": str(users_file.resolve()) if has_users and users_file is not None else None,
                 "files": count,

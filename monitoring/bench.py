@@ -1,11 +1,11 @@
 """`python -m monitoring bench`: the engine's speed on seeded synthetic data of a county, a city, a province, the nation.
 
-The data is made for the benchmark only (never shown as statistics): every
-county gets the demo county's series (`monitoring.demo.generate`, plus a simple
-series for the few targets the demo leaves without data), moved by a seeded
-county level and year noise, rare-event counts redrawn for the county's size,
-and thinned (some years, townships and 女/男 rows not reported) so the national
-scale holds about two million rows. Each county is one file `<code>.csv` in the
+The data is made for the benchmark only (never shown as statistics) by
+`monitoring.synthetic`: every county gets the demo county's series
+(`monitoring.demo.generate`, plus a simple series for the few targets the demo
+leaves without data), moved by a seeded county level and year noise, rare-event
+counts redrawn for the county's size, and thinned (some years, townships and
+女/男 rows not reported) so the national scale holds about two million rows. Each county is one file `<code>.csv` in the
 layout of a filled department template, every row carrying its county's code in
 the 区县代码 column; the first county is 绛县 (140826).
 
@@ -55,34 +55,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, DEPARTMENTS_FILE, REGIONS_FILE, TARGETS_DIR, Catalogue, Kind, load_catalogue, plan_files
-from monitoring.units import UNITS
+from monitoring import demo, synthetic
+from monitoring.catalogue import DEPARTMENTS_FILE, REGIONS_FILE, TARGETS_DIR, Catalogue, load_catalogue, plan_files
+from monitoring.synthetic import HOME_COUNTY, Generated, county_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SCALES: dict[str, int] = {"county": 1, "city": 13, "province": 117, "national": 2851}
 SCALE_LABELS = {"county": "一个县", "city": "一个市（13个县）", "province": "一个省（117个县）", "national": "全国（2851个县）"}
 BENCH_SEED = 2025
-YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
 EVALUATION_YEAR = 2025
-HOME_COUNTY = "140826"
 BENCH_MARK = "基准测试数据（随机生成，非真实统计）"
-FILE_HEADER = ["指标编号", "指标名称", "单位", "年份", "数值", "分子", "分母", "区县代码", "地区", "性别", "数据来源", "备注"]
-TOTAL = "合计"
-
-# Thinning: the share of reported (series, year) cells, township rows and 女/男 rows, and of series without any data.
-KEEP_YEAR = 0.72
-KEEP_TOWNSHIP = 0.55
-KEEP_SEX = 0.75
-NO_DATA_SHARE = 0.03
 
 
 # ---------------------------------------------------------------- data
 
 
-def county_codes(count: int) -> list[str]:
-    """绛县 first, then synthetic codes (not real administrative codes)."""
-    return [HOME_COUNTY, *(f"X{i:05d}" for i in range(1, count))]
+def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENCH_SEED, codes: list[str] | None = None,
+             mark: str = BENCH_MARK, hierarchy: Catalogue | None = None) -> Generated:
+    """The benchmark's data: one CSV per county into `folder`, made from the demo county's rows (`synthetic.generate`).
+
+    `codes` names the counties (default: 绛县, then synthetic codes); township rows are written only for
+    counties whose towns and townships `hierarchy` (default: `catalogue`) lists; `mark` fills 数据来源.
+    """
+    return synthetic.generate(catalogue, demo.generate(catalogue, seed), counties, folder, seed, mark, codes=codes, hierarchy=hierarchy)
 
 
 # ---------------------------------------------------------------- the region hierarchy of a scale
@@ -123,7 +119,7 @@ def _synthetic_regions(scale: str, reference: Catalogue) -> tuple[str, list[dict
     """The office and regions of the province or national scale (synthetic but for 山西省, 运城市 and 绛县)."""
     counties = SCALES[scale]
     real = {r.code: r for r in reference.regions}
-    towns = reference.townships(HOME_COUNTY)  # 绛县's towns and townships: the names every synthetic county's take
+    towns = reference.regions.townships(HOME_COUNTY)  # 绛县's towns and townships: the names every synthetic county's take
     prefix = HOME_COUNTY
     codes = iter(county_codes(counties)[1:])
     regions: list[dict[str, Any]] = []
@@ -205,7 +201,7 @@ def write_targets(scale: str, folder: Path, source: Path = TARGETS_DIR) -> Hiera
     elif scale == "city":
         office = CITY_CODE
         regions = [_region(r.code, r.name, r.full_name, r.level, r.parent, tuple(r.aliases), r.note) for r in reference.regions]
-        codes = [r.code for r in reference.counties() if r.parent == CITY_CODE]
+        codes = [r.code for r in reference.regions.counties() if r.parent == CITY_CODE]
         codes.sort(key=lambda code: code != HOME_COUNTY)  # 绛县 first, then file order
         comment = [f"基准测试生成（python -m monitoring bench --scale city）：{source / REGIONS_FILE} 的全部地区，office 改为运城市 {CITY_CODE}。",
                    "运城市13个县（市、区）的代码为真实区划代码；只有绛县列出了乡（镇），其余各县只有全县数据。"]
@@ -220,187 +216,10 @@ def write_targets(scale: str, folder: Path, source: Path = TARGETS_DIR) -> Hiera
         count = len(regions)
         county_count = sum(1 for r in regions if r["level"] == "county")
     else:
-        count, county_count = len(reference.regions), len(reference.counties())
+        count, county_count = len(reference.regions), len(reference.regions.counties())
     if len(codes) != SCALES[scale]:
         raise ValueError(f"the {scale} hierarchy has {len(codes)} counties with data, not {SCALES[scale]}")
     return Hierarchy(folder, office, codes, county_count, count)
-
-
-def _reference(catalogue: Catalogue, seed: int) -> pd.DataFrame:
-    """The demo county's rows, plus a plain series for every key the demo leaves without data."""
-    from monitoring.demo import generate
-
-    frame = generate(catalogue, seed)[["indicator_id", "year", "value", "region", "sex", "numerator", "denominator"]]
-    missing = [key for key in catalogue.series() if key not in set(frame["indicator_id"])]
-    rng = np.random.default_rng([seed, 1])
-    extra = []
-    for key in missing:
-        series = catalogue.series()[key]
-        target = catalogue.get(series.target_ids[0])
-        assert target is not None
-        if target.target_value is not None and target.kind in (Kind.MIN, Kind.MAX, Kind.APPROX):
-            level = target.target_value
-        else:
-            level = {"%": 60.0, "‰": 5.0, "1/10万": 15.0, "岁": 70.0, "年": 10.0, "小时": 8.0, "百分点": 2.0}.get(series.unit, 20.0)
-        step = level * rng.normal(0.01, 0.01)
-        for i, year in enumerate(YEARS):
-            extra.append({"indicator_id": key, "year": year, "value": round(level + step * i, 1), "region": COUNTY_REGION, "sex": TOTAL,
-                          "numerator": np.nan, "denominator": np.nan})
-    if extra:
-        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    frame["year"] = frame["year"].astype(int)
-    return frame.reset_index(drop=True)
-
-
-@dataclass
-class Generated:
-    folder: Path
-    paths: list[Path]
-    rows: int
-    counties: int
-
-
-def generate(catalogue: Catalogue, counties: int, folder: Path, seed: int = BENCH_SEED, codes: list[str] | None = None,
-             mark: str = BENCH_MARK, hierarchy: Catalogue | None = None) -> Generated:
-    """Write one CSV per county into `folder` (seeded: the same arguments give the same bytes).
-
-    `catalogue` gives the targets and the reference county (its home county's demo data, townships
-    included). `codes` names the counties (default: 绛县, then synthetic codes); each row carries its
-    county's code in the 区县代码 column. Township rows are written only for counties whose towns and
-    townships `hierarchy` (default: `catalogue`) lists under the reference county's names; `mark` fills 数据来源.
-    """
-    codes = codes or county_codes(counties)
-    if len(codes) != counties:
-        raise ValueError(f"{counties} counties need {counties} codes, got {len(codes)}")
-    folder.mkdir(parents=True, exist_ok=True)
-    ref = _reference(catalogue, seed)
-    series = catalogue.series()
-    keys = list(series)
-    key_index = {k: i for i, k in enumerate(keys)}
-    r = len(ref)
-    rng = np.random.default_rng([seed, 2, counties])
-
-    ref_series = ref["indicator_id"].map(key_index).to_numpy()
-    ref_year = ref["year"].to_numpy()
-    ref_value = ref["value"].to_numpy(dtype=float)
-    ref_num = ref["numerator"].to_numpy(dtype=float)
-    ref_den = ref["denominator"].to_numpy(dtype=float)
-    is_county = (ref["region"] == COUNTY_REGION).to_numpy()
-    is_total = (ref["sex"] == TOTAL).to_numpy()
-    township_row = ~is_county
-    sex_row = is_county & ~is_total
-
-    units = [series[k].unit for k in keys]
-    lower = np.array([UNITS[u].lower for u in units])
-    upper = np.array([series[k].upper_bound if series[k].upper_bound is not None else (UNITS[u].upper if UNITS[u].upper is not None else np.inf)
-                      for k, u in zip(keys, units, strict=True)])
-    scale = np.array([UNITS[u].scale or np.nan for u in units])
-    decimals_unit = np.array([UNITS[u].decimals for u in units])
-    additive = np.array([u == "百分点" for u in units])
-    percent = np.array([u == "%" for u in units])
-
-    # Per county: a size (for populations) and, per series, a level; per (series, year) cell whether it is reported.
-    size = np.exp(rng.normal(0.0, 0.45, counties))
-    level = rng.normal(0.0, 0.04, (counties, len(keys)))
-    none = rng.random((counties, len(keys))) < NO_DATA_SHARE
-    cell_year = np.searchsorted(YEARS, ref_year)
-    keep_cell = rng.random((counties, len(keys), len(YEARS))) < KEEP_YEAR
-    if counties == 1:
-        none[:] = False
-
-    c = np.repeat(np.arange(counties), r)
-    i = np.tile(np.arange(r), counties)
-    s = ref_series[i]
-    keep = keep_cell[c, s, cell_year[i]] & ~none[c, s]
-    u = rng.random(len(c))
-    reference_townships = set(ref["region"][township_row])
-    towns: dict[str | None, set[str]] = {}
-    for region in (hierarchy or catalogue).regions:  # once, not a scan of every region per county
-        if region.level in ("town", "township"):
-            towns.setdefault(region.parent, set()).add(region.name)
-    listed = np.array([reference_townships <= towns.get(code, set()) for code in codes], dtype=bool)
-    keep &= ~township_row[i] | ((u < KEEP_TOWNSHIP) & listed[c])
-    keep &= ~sex_row[i] | (u < KEEP_SEX)
-    c, i, s = c[keep], i[keep], s[keep]
-    n = len(c)
-
-    noise = rng.normal(0.0, 0.006, n)
-    base = ref_value[i]
-    value = np.where(additive[s], base + level[c, s] * 10 + noise * 10, base * (1 + level[c, s]) * (1 + noise))
-    decimals = np.maximum(decimals_unit[s], np.minimum(2, _decimals(base)))
-    value = np.clip(value, lower[s], upper[s])
-
-    # Rates from counts: large denominators (births, children) follow the county's size, events are redrawn.
-    den = ref_den[i]
-    num = ref_num[i]
-    counted = ~np.isnan(den) & ~np.isnan(num) & (den > 0)
-    big = counted & (den >= 1000)
-    new_den = np.where(big, np.round(den * size[c] * (1 + rng.normal(0, 0.01, n))), den)
-    new_den = np.where(counted, np.maximum(new_den, 1), np.nan)
-    rate = np.where(counted, num / np.where(counted, den, 1), 0.0)
-    rate = np.clip(rate * (1 + level[c, s]), 0, 1)
-    events = np.where(percent[s] & counted, rng.binomial(np.where(counted, new_den, 0).astype(np.int64), rate),
-                      rng.poisson(rate * np.where(counted, new_den, 0)))
-    events = np.where(percent[s], np.minimum(events, np.nan_to_num(new_den)), events)
-    value = np.where(counted, events / np.where(counted, new_den, 1) * np.nan_to_num(scale[s], nan=1.0), value)
-    decimals = np.where(counted, 2, decimals)
-    value = _round(value, decimals)
-    num_out = np.where(counted, events, np.nan)
-
-    frame = pd.DataFrame({
-        "county": c, "key": s, "year": ref_year[i], "value": value, "numerator": num_out, "denominator": new_den,
-        "region": ref["region"].to_numpy()[i], "sex": ref["sex"].to_numpy()[i],
-    })
-    _write(catalogue, keys, frame, codes, folder, mark)
-    paths = [folder / f"{code}.csv" for code in codes]
-    return Generated(folder, paths, n, counties)
-
-
-def _decimals(values: np.ndarray) -> np.ndarray:
-    scaled = np.round(np.abs(values) * 100)
-    return np.where(scaled % 10 != 0, 2, np.where(scaled % 100 != 0, 1, 0))
-
-
-def _round(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
-    out = values.copy()
-    for d in np.unique(decimals):
-        mask = decimals == d
-        out[mask] = np.round(values[mask], int(d))
-    return out
-
-
-def _write(catalogue: Catalogue, keys: list[str], frame: pd.DataFrame, codes: list[str], folder: Path, mark: str) -> None:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    series = catalogue.series()
-    ids = np.array([series[k].target_ids[0] for k in keys], dtype=object)
-    names = np.array([series[k].name for k in keys], dtype=object)
-    units = np.array([series[k].unit for k in keys], dtype=object)
-    frame = frame.sort_values(["county", "key", "region", "sex", "year"], kind="stable")
-    key = frame["key"].to_numpy()
-    table = pa.table({
-        "id": pa.array(ids[key], pa.string()),
-        "name": pa.array(names[key], pa.string()),
-        "unit": pa.array(units[key], pa.string()),
-        "year": pa.array(frame["year"].to_numpy()),
-        "value": pa.array(frame["value"].to_numpy()),
-        "numerator": pa.array(frame["numerator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
-        "denominator": pa.array(frame["denominator"].to_numpy(), pa.float64(), from_pandas=True).cast(pa.int64()),
-        "county": pa.array(np.asarray(codes, dtype=object)[frame["county"].to_numpy()], pa.string()),
-        "region": pa.array(frame["region"].to_numpy(dtype=object), pa.string()),
-        "sex": pa.array(frame["sex"].to_numpy(dtype=object), pa.string()),
-        "source": pa.array(np.full(len(frame), mark, dtype=object), pa.string()),
-        "note": pa.array(np.full(len(frame), "", dtype=object), pa.string()),
-    })
-    header = ("\ufeff" + ",".join(FILE_HEADER) + "\n").encode("utf-8")
-    bounds = np.searchsorted(frame["county"].to_numpy(), np.arange(len(codes) + 1))
-    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
-    for index, code in enumerate(codes):
-        part = table.slice(bounds[index], bounds[index + 1] - bounds[index])
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(part, sink, options)
-        (folder / f"{code}.csv").write_bytes(header + sink.getvalue().to_pybytes())
 
 
 # ---------------------------------------------------------------- measuring (each phase in its own process)

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from monitoring.problems import Problem, TargetCode
+from monitoring.regions import Region, Regions
 from monitoring.units import UNITS, Unit, format_value
 from monitoring.units import plain as _plain
 from monitoring.units import written_places as _places
@@ -28,7 +29,6 @@ REGIONS_FILE = "regions.yaml"
 DEPARTMENTS_FILE = "departments.yaml"
 RESERVED_FILES = {REGIONS_FILE, DEPARTMENTS_FILE}
 
-COUNTY_REGION = "全县"
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*-[A-Za-z0-9]+$")
 PLAN_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -221,21 +221,6 @@ class Plan:
     file: str
 
 
-class Region(_Strict):
-    code: str
-    name: str
-    full_name: str
-    level: Literal["country", "province", "city", "county", "town", "township", "zone"]
-    parent: str | None = None
-    aliases: list[str] = []
-    note: str | None = None
-
-    @field_validator("code", "parent", mode="before")
-    @classmethod
-    def _code_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
-
-
 class Department(_Strict):
     name: str
     full_name: str
@@ -261,19 +246,15 @@ class Series:
 class Catalogue:
     plans: dict[str, Plan]
     targets: list[Target]
-    regions: list[Region] = field(default_factory=list)
+    regions: Regions = field(default_factory=Regions)  # the gazetteer (given as a list of Region, kept as Regions)
     departments: list[Department] = field(default_factory=list)
     office: str | None = None  # regions.yaml `office`: the area whose plans these are
 
     def __post_init__(self) -> None:
         self._by_id = {t.id: t for t in self.targets}
-        self._regions = {r.code: r for r in self.regions}
+        self.regions = Regions(self.regions, self.office)
         self._series: dict[str, Series] | None = None
         self._keys: dict[str, str] | None = None
-        # Region lookups, built once (validation asks for them once per group of files; a country has ~32,000 regions).
-        self._county_codes: dict[str, str] | None = None
-        self._data_regions: dict[str, list[tuple[str, str | None]]] | None = None
-        self._areas: dict[str, Region] | None = None
 
     def __iter__(self) -> Iterator[Target]:
         return iter(self.targets)
@@ -336,143 +317,12 @@ class Catalogue:
         name = self.department_name(department)
         return any(d.name == name and d.all_indicators for d in self.departments)
 
-    def region(self, code: str) -> Region | None:
-        return self._regions.get(code)
-
-    @property
-    def office_region(self) -> Region | None:
-        """The area this installation monitors: regions.yaml `office`, else the only county listed."""
-        if self.office is not None:
-            return self._regions.get(self.office)
-        counties = self.counties()
-        return counties[0] if len(counties) == 1 else None
-
-    @property
-    def home_county(self) -> str | None:
-        """The county a row belongs to when it names none: the office itself when the office is a county."""
-        office = self.office_region
-        return office.code if office is not None and office.level == "county" else None
-
-    def counties(self) -> list[Region]:
-        """Every county-level region listed (the units a 区县对比 compares), in file order."""
-        return [r for r in self.regions if r.level == "county"]
-
-    def ancestor(self, code: str, level: str) -> Region | None:
-        """The region of `level` (e.g. "city") that a region lies in, following `parent`."""
-        region = self._regions.get(code)
-        seen = 0
-        while region is not None and region.parent is not None and seen < 16:  # regions.yaml is a tree; a loop is a typo
-            region = self._regions.get(region.parent)
-            seen += 1
-            if region is not None and region.level == level:
-                return region
-        return None
-
-    def within(self, code: str) -> list[str]:
-        """The codes of the counties that lie in region `code` (a city, a province), in file order."""
-        def inside(region: Region) -> bool:
-            current, seen = region, 0
-            while current.parent is not None and seen < 16:
-                if current.parent == code:
-                    return True
-                parent = self._regions.get(current.parent)
-                if parent is None:
-                    return False
-                current, seen = parent, seen + 1
-            return False
-
-        return [r.code for r in self.counties() if r.code == code or inside(r)]
-
-    def area(self, text: str) -> Region | None:
-        """The city, province or country written any known way (代码, 名称, 全称, 别名); None for anything else."""
-        if self._areas is None:
-            self._areas = {written: r for r in self.regions if r.level in ("country", "province", "city")
-                           for written in (r.code, r.name, r.full_name, *r.aliases)}
-        return self._areas.get(text.strip())
-
-    def area_code(self, text: str) -> str | None:
-        """The code of a city, province or country written any known way."""
-        region = self.area(text)
-        return region.code if region is not None else None
-
-    def in_file_order(self, codes: Iterable[str]) -> list[str]:
-        """County codes as regions.yaml lists the counties, then codes it does not list, in code order."""
-        wanted = set(codes)
-        listed = [r.code for r in self.counties() if r.code in wanted]
-        return listed + sorted(wanted - set(listed))
-
-    def county_label(self, code: str) -> str:
-        """A county as people name it (绛县, 闻喜县), its code when it is not listed."""
-        region = self._regions.get(code)
-        return region.full_name if region is not None else code
-
-    def county_codes(self) -> dict[str, str]:
-        """Every way a data row may name a county (代码, 名称, 全称, 别名) -> its code.
-
-        "全县" is not a county's name here: in the 地区 column it means the whole
-        of whichever county the row belongs to. Built once per catalogue: do not modify it.
-        """
-        if self._county_codes is None:
-            lookup: dict[str, str] = {}
-            for region in self.counties():
-                for text in (region.code, region.name, region.full_name, *region.aliases):
-                    if text != COUNTY_REGION:
-                        lookup[text] = region.code
-            self._county_codes = lookup
-        return self._county_codes
-
-    def region_name(self, text: str) -> str | None:
-        """The 地区 value a data row holds for a region written any known way (a county is "全县")."""
-        text = text.strip()
-        if text == COUNTY_REGION:
-            return COUNTY_REGION
-        for region in self.regions:
-            if text in (region.name, region.full_name, region.code, *region.aliases):
-                return COUNTY_REGION if region.level == "county" else region.name
-        return None
-
-    def data_regions(self) -> dict[str, list[tuple[str, str | None]]]:
-        """Every way a data row's 地区 may be written -> the (地区 value, county code) it can mean.
-
-        A county (by name, 全称, code or alias) is its "全县"; a town, township or
-        zone is itself within its county. Blank and "全县" mean the whole of the
-        row's own county (None). Township names may repeat across counties, so a
-        text can mean several regions; the row's 区县 decides. Only counties and
-        what lies within them: data never describes a province or a city.
-        Built once per catalogue: do not modify it.
-        """
-        if self._data_regions is None:
-            lookup: dict[str, list[tuple[str, str | None]]] = {"": [(COUNTY_REGION, None)], COUNTY_REGION: [(COUNTY_REGION, None)]}
-            seen = {(text, meaning) for text, choices in lookup.items() for meaning in choices}  # a set, not a scan of long lists
-            for region in self.regions:
-                if region.level in ("country", "province", "city"):
-                    continue
-                meaning = (COUNTY_REGION, region.code) if region.level == "county" else (region.name, region.parent)
-                for text in dict.fromkeys((region.name, region.full_name, region.code, *region.aliases)):
-                    if text == COUNTY_REGION:
-                        continue
-                    choices = lookup.setdefault(text, [])
-                    if (text, meaning) not in seen:
-                        seen.add((text, meaning))
-                        choices.append(meaning)
-            self._data_regions = lookup
-        return self._data_regions
-
     def series_keys(self) -> dict[str, str]:
         """Upper-case target ids and statistic keys -> reporting key."""
         if self._keys is None:
             self.series_key("")
         assert self._keys is not None
         return self._keys
-
-    def townships(self, county: str | None = None) -> list[Region]:
-        """A county's towns and townships (the units of an each_township target); default: the home county's."""
-        county = county or self.home_county
-        return [r for r in self.regions if r.level in ("town", "township") and r.parent == county]
-
-    def township_names(self) -> set[str]:
-        """The names of every county's towns and townships (a data row's 地区 is checked against its own county)."""
-        return {r.name for r in self.regions if r.level in ("town", "township")}
 
     def provenance_counts(self, plan: str | None = None) -> dict[Provenance, int]:
         """How many targets (of one plan, or of all) come from each source, in `Provenance` order, zeros included."""

@@ -7,115 +7,28 @@ Exit codes: 0 success, 1 the input has problems (reported in Chinese),
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from monitoring.catalogue import CSV_COLUMNS, TARGETS_DIR, CatalogueError, check_catalogue, load_catalogue
+from monitoring.cli_base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    department_name,
+    print_json,
+    print_table,
+    root_folder,
+    write_csv,
+)
+from monitoring.regions import UnknownRegion
 from monitoring.store import StoreError
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad arguments or a missing file: exit 2 with the message."""
-
-
-# ---------------------------------------------------------------- argparse in Chinese
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
-
-
-_ARGPARSE_MESSAGES = [
-    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
-    (r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"参数 \1 的取值“\2”无效，可选：\3"),
-    (r"argument (\S+): invalid (\w+) value: '?([^']*)'?", r"参数 \1 的取值“\3”无效"),
-    (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
-    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
-    (r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", r"无效的子命令“\1”，可选：\2"),
-]
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "参数"
-        self._optionals.title = "选项"
-        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
-
-    def error(self, message: str) -> NoReturn:
-        for pattern, replacement in _ARGPARSE_MESSAGES:
-            if re.search(pattern, message):
-                message = re.sub(pattern, replacement, message)
-                break
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"错误：{message}\n（运行 python -m monitoring -h 查看帮助）\n")
-
-
-# ---------------------------------------------------------------- output helpers
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")  # NaN: an empty cell, as None
-    return str(value)
-
-
-def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], out=None) -> None:
-    """A plain text table aligned for Chinese characters (which take two columns)."""
-    out = out or sys.stdout
-    cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
-    widths = [max([_width(label)] + [_width(r[i]) for r in cells]) for i, (_, label) in enumerate(columns)]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
-
-    print(line([label for _, label in columns]), file=out)
-    print("  ".join("-" * w for w in widths), file=out)
-    for r in cells:
-        print(line(r), file=out)
-
-
-def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out=None) -> None:
-    out = out or sys.stdout
-    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_value(row.get(k)) for k in columns})
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return value
-
-
-def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
 
 # ---------------------------------------------------------------- commands
 
@@ -170,15 +83,6 @@ def _existing_file(value: str) -> Path:
     return path
 
 
-def _department(catalogue, value: str | None) -> str | None:
-    if value is None:
-        return None
-    name = catalogue.department_name(value)
-    if name is None:
-        raise UsageError(f"没有单位“{value}”。可用的单位：{'、'.join(d.name for d in catalogue.departments)}。")
-    return name
-
-
 def print_problems(report, out=None) -> None:
     out = out or sys.stdout
     for p in report.errors:
@@ -201,7 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     path = _existing_file(args.file)
     catalogue = load_catalogue(_targets_dir(args.targets))
-    department = _department(catalogue, args.department)
+    department = department_name(catalogue, args.department)
     report = validate_file(path, catalogue, department)
     if args.json:
         print_json(report.to_dict())
@@ -223,7 +127,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from monitoring.templates import template_csv, template_frame, template_xlsx
 
     catalogue = load_catalogue(_targets_dir(args.targets))
-    department = _department(catalogue, args.department)
+    department = department_name(catalogue, args.department)
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError("--out 的文件名应以 .xlsx 或 .csv 结尾。")
@@ -244,25 +148,19 @@ def _previous_values(root: str | None, catalogue, year: int) -> dict:
     from monitoring.intake import previous_values
     from monitoring.store import Store
 
-    return previous_values(Store(_root(root)).live(catalogue), year)
-
-
-def _root(value: str | None) -> Path:
-    from monitoring.datasets import data_root
-
-    return Path(value) if value else data_root()
+    return previous_values(Store(root_folder(root)).live(catalogue), year)
 
 
 def _store(args: argparse.Namespace):
     from monitoring.store import Store
 
-    return Store(_root(args.root))
+    return Store(root_folder(args.root))
 
 
 def _entry_line(entry: dict) -> str:
-    from monitoring.store import STATUS_LABELS
+    from monitoring.store import SUBMISSION_STATUS_LABELS
 
-    status = STATUS_LABELS.get(entry["status"], entry["status"])
+    status = SUBMISSION_STATUS_LABELS.get(entry["status"], entry["status"])
     text = f"{entry['id']}  {status}  {entry['department']}  {entry['user']}  {entry['time'][:19].replace('T', ' ')}  {entry['filename']}  {entry['rows']}行"
     if entry.get("reason"):
         text += f"\n    原因：{entry['reason']}"
@@ -272,14 +170,14 @@ def _entry_line(entry: dict) -> str:
 def cmd_submit(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     catalogue = load_catalogue(_targets_dir(args.targets))
-    _department(catalogue, args.department)
+    department_name(catalogue, args.department)
     from monitoring import actions
     from monitoring.cli_access import acting_user
 
     user = acting_user(args.user)
     actions.check_upload_size(path.stat().st_size)
     entry, report = actions.submit(user, path.read_bytes(), path.name, args.department, catalogue, approve=args.approve,
-                                   root=_root(args.root), source=actions.CLI)
+                                   root=root_folder(args.root), source=actions.CLI)
     if report.ok:
         state = "已审核通过，数据已生效" if entry["status"] == "approved" else "待办公室审核"
         print(f"已提交：{entry['id']}（{len(report.rows)} 行，{state}）。原文件已原样保存。")
@@ -308,7 +206,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     from monitoring import actions
     from monitoring.cli_access import OFFICE_DEFAULT, acting_user
 
-    entry = actions.approve(acting_user(args.user, OFFICE_DEFAULT), args.id, root=_root(args.root), source=actions.CLI)
+    entry = actions.approve(acting_user(args.user, OFFICE_DEFAULT), args.id, root=root_folder(args.root), source=actions.CLI)
     print(f"已审核通过 {entry['id']}（{entry['department']}，{entry['rows']} 行），数据已生效。")
     return EXIT_OK
 
@@ -317,7 +215,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
     from monitoring import actions
     from monitoring.cli_access import OFFICE_DEFAULT, acting_user
 
-    entry = actions.reject(acting_user(args.user, OFFICE_DEFAULT), args.id, args.reason, root=_root(args.root), source=actions.CLI)
+    entry = actions.reject(acting_user(args.user, OFFICE_DEFAULT), args.id, args.reason, root=root_folder(args.root), source=actions.CLI)
     print(f"已驳回 {entry['id']}（{entry['department']}）。原因：{entry['reason']}")
     return EXIT_OK
 
@@ -329,23 +227,23 @@ def cmd_history(args: argparse.Namespace) -> int:
         raise UsageError(f"指标编号“{args.indicator}”不在目标库中。")
     region = None
     if args.region:
-        region = catalogue.region_name(args.region)
+        region = catalogue.regions.region_name(args.region)
         if region is None:
             raise UsageError(f"地区“{args.region}”无法识别。")
     county = None
     if args.county:
-        county = catalogue.county_codes().get(args.county.strip())
-        if county is None:
-            listing = "、".join(f"{r.full_name}（{r.code}）" for r in catalogue.counties())
-            raise UsageError(f"区县“{args.county}”无法识别。可用的区县：{listing}。")
+        try:
+            county = catalogue.regions.resolve(args.county)
+        except UnknownRegion as exc:
+            raise UsageError(str(exc)) from exc
     history = _store(args).history(key, region, catalogue, county=county)
     if history.empty:
-        print(f"{catalogue.county_label(county) + '的' if county else ''}{args.indicator} 没有已生效的报送数据。")
+        print(f"{catalogue.regions.label(county) + '的' if county else ''}{args.indicator} 没有已生效的报送数据。")
         return EXIT_OK
     rows = history.to_dict("records")
     for row in rows:
         row["effective"] = "现行" if row["effective"] else "非现行"
-        row["county"] = catalogue.county_label(str(row["county"]))
+        row["county"] = catalogue.regions.label(str(row["county"]))
     several = history["county"].nunique() > 1
     print_table(rows, [("year", "年份"), *([("county", "区县")] if several else []), ("region", "地区"), ("sex", "性别"), ("value", "数值"),
                        ("numerator", "分子"), ("denominator", "分母"), ("effective", "状态"), ("submission_id", "报送编号"),
@@ -387,7 +285,7 @@ def _for_county(catalogue, dataset, value: str | None):
     if not dataset.several_counties or county is None:
         return county, dataset
     if value is None:
-        print(f"注意：数据中有{len(dataset.counties())}个区县，以下为{catalogue.county_label(county)}"
+        print(f"注意：数据中有{len(dataset.counties())}个区县，以下为{catalogue.regions.label(county)}"
               "（用 --county 选择其他区县；各区县对比见 python -m monitoring compare）。", file=sys.stderr)
     return county, dataset.for_county(county)
 
@@ -418,7 +316,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print()
         for line in _summary_lines(catalogue, result):
             print(line)
-        where = f"区县：{catalogue.county_label(county)}（数据中共{len(dataset.counties())}个区县）；" if body is not dataset else ""
+        where = f"区县：{catalogue.regions.label(county)}（数据中共{len(dataset.counties())}个区县）；" if body is not dataset else ""
         print(f"评估年份：{result.year}年；{where}数据：{dataset.label}。")
     return EXIT_OK
 
@@ -455,7 +353,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from monitoring.demo import write_demo
 
     catalogue = load_catalogue(_targets_dir(args.targets))
-    folder = Path(args.out) if args.out else _root(None) / "demo"
+    folder = Path(args.out) if args.out else root_folder(None) / "demo"
     if args.counties:
         return _counties_demo(catalogue, folder, explicit=args.out is not None)
     paths = write_demo(catalogue, folder)  # also removes the counties' demo files (示例数据-区县-*.csv) from the folder
@@ -472,7 +370,7 @@ def _counties_demo(catalogue, folder: Path, explicit: bool) -> int:
         raise UsageError(f"未给出 --out 时写入数据文件夹的 demo/，而这里是程序自带的单县示例数据（{DEMO_DIR}），不会替换。"
                          "请设置环境变量 MONITORING_DATA 指向另一个数据文件夹（如 MONITORING_DATA=/tmp/city python -m monitoring demo --counties），"
                          "或用 --out 明确指定输出文件夹。")
-    if len(catalogue.counties()) < 2:
+    if len(catalogue.regions.counties()) < 2:
         raise UsageError("regions.yaml 中只列出一个区县，无法生成多区县示例数据。")
     removed = len([p for p in folder.glob(f"{FILE_PREFIX}*.csv") if not p.name.startswith(CITY_PREFIX)]) if folder.is_dir() else 0
     paths = write_counties_demo(catalogue, folder)  # replaces the folder's demo files of either kind and the README
@@ -520,20 +418,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     dataset = _dataset(args, catalogue, "以下使用")
     counties = dataset.counties()
     if len(counties) < 2:
-        held = f"只有{catalogue.county_label(counties[0])}一个区县的数据" if counties else "没有任何数据"
+        held = f"只有{catalogue.regions.label(counties[0])}一个区县的数据" if counties else "没有任何数据"
         print(f"数据中{held}，区县对比需要多个区县的数据（如市里汇总的各县数据，用“区县代码”列写明区县）。"
               "可用 python -m monitoring demo --counties 生成运城市13个区县的示例数据试用。", file=sys.stderr if args.csv else sys.stdout)
         return EXIT_OK
     within = None
     if args.within:
-        within = catalogue.area_code(args.within)
+        area_named = catalogue.regions.area(args.within)
+        within = area_named.code if area_named is not None else None
         if within is None:
             areas = "、".join(f"{r.full_name}（{r.code}）" for r in catalogue.regions if r.level in ("province", "city"))
             raise UsageError(f"“{args.within}”不是 regions.yaml 中的市或省。可用：{areas}。")
     comparison = compare(catalogue, dataset.rows, args.year, plan=args.plan, within=within)
     if not comparison.counties:
-        raise UsageError(f"数据中没有{catalogue.region(within).full_name}的区县。")  # type: ignore[arg-type,union-attr]
-    area = f"{catalogue.region(within).full_name}的" if within else ""  # type: ignore[union-attr]
+        raise UsageError(f"数据中没有{catalogue.regions.get(within).full_name}的区县。")  # type: ignore[arg-type,union-attr]
+    area = f"{catalogue.regions.get(within).full_name}的" if within else ""  # type: ignore[union-attr]
     footer = f"评估年份：{comparison.year}年；{area}{len(comparison.counties)}个区县；数据：{dataset.label}。"
     with_city = comparison.several_cities
     if target is not None:
@@ -655,13 +554,13 @@ def _targets_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--targets", metavar="目录", help="目标文件夹（默认 targets/）")
 
 
-def build_parser() -> _Parser:
-    parser = _Parser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog="python -m monitoring",
         description="绛县妇女儿童发展规划监测平台 — 命令行工具。",
         epilog="每个子命令都有自己的帮助，例如：python -m monitoring targets -h",
     )
-    sub = parser.add_subparsers(dest="command", title="子命令", metavar="子命令", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", title="子命令", metavar="子命令", parser_class=Parser)
     sub.required = True
 
     p = sub.add_parser("targets", help="输出目标库（全部规划的指标）", description="输出目标库。")

@@ -1,10 +1,11 @@
 """The command-line side of access control: `users`, `backup`, `restore`, and the acting identity of --user.
 
 Kept apart from `monitoring.cli` so that file stays about data; `cli.build_parser`
-calls `add_parsers`. Whoever runs these commands is at the server and owns the
-files anyway, so user management, backup and restore act as the operator
-(recorded as 命令行（<system account>）); submit, approve, reject and report act
-as the user named with --user, with that user's rights once login is enabled.
+calls `add_parsers`, and both take their shared helpers from `monitoring.cli_base`.
+Whoever runs these commands is at the server and owns the files anyway, so
+user management, backup and restore act as the operator (recorded as
+命令行（<system account>）); submit, approve, reject and report act as the
+user named with --user, with that user's rights once login is enabled.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from monitoring import actions, users
 from monitoring.backup import BackupError, verify_archive
-from monitoring.cli import EXIT_INVALID, EXIT_OK, UsageError, _department, _root, print_json, print_table
+from monitoring.cli_base import EXIT_INVALID, EXIT_OK, Parser, UsageError, department_name, print_json, print_table, root_folder
 from monitoring.permissions import PermissionDenied, local_user
 from monitoring.users import Role, User, UsersError
 
@@ -58,12 +59,12 @@ def _departments(values: list[str] | None) -> list[str] | None:
     from monitoring.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    return [name for name in (_department(catalogue, v) for v in values) if name]
+    return [name for name in (department_name(catalogue, v) for v in values) if name]
 
 
 def cmd_users(args: argparse.Namespace) -> int:
     path = users.users_path()
-    root = _root(args.root)
+    root = root_folder(args.root)
     operator = actions.operator()
     source = actions.CLI
     if args.users_command == "list":
@@ -123,7 +124,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from monitoring.backup import sha256_file
 
     out = Path(args.out)
-    root = _root(args.root)
+    root = root_folder(args.root)
     count = actions.backup(actions.operator(), out, root)
     size = out.stat().st_size
     print(f"已备份 {root} 的 {count} 个文件（含用户文件和校验清单）到 {out}（{size / 1024 / 1024:.1f} MB）。")
@@ -141,7 +142,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(f"备份文件校验通过：{len(archive.files)} 个文件，备份时间 {created}，{'含' if archive.has_users else '不含'}用户文件。")
     if args.check:
         return EXIT_OK
-    root = _root(args.root)
+    root = root_folder(args.root)
     if sys.stdin is not None and sys.stdin.isatty() and not args.yes:
         answer = input(f"将用备份替换数据文件夹 {root} 中的全部数据（当前数据会先另存一份）。确定吗？输入 y 继续：")
         if answer.strip().lower() not in ("y", "yes", "是"):
@@ -163,14 +164,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction, store_options) -> None:
     """The users, backup and restore subcommands (called from monitoring.cli.build_parser)."""
-    from monitoring.cli import _Parser
-
     roles = [str(r) for r in Role]
     p = sub.add_parser("users", help="管理登录用户（添加、修改、删除、重设密码、解锁、列出）",
                        description="管理平台的登录用户。用户保存在 config/users.yaml（可用环境变量 MONITORING_USERS 指定），"
                                    "密码只保存 bcrypt 散列。密码在提示处输入（不显示），或从标准输入读入，从不写在命令行上。"
                                    "角色：viewer 查看、department 报送单位（须 --department）、office 办公室、admin 管理员。")
-    users_sub = p.add_subparsers(dest="users_command", title="子命令", metavar="子命令", parser_class=_Parser)
+    users_sub = p.add_subparsers(dest="users_command", title="子命令", metavar="子命令", parser_class=Parser)
     users_sub.required = True
 
     q = users_sub.add_parser("add", help="添加用户（随后提示输入密码）", description="添加用户。用户文件不存在时自动创建，平台随即启用登录。")

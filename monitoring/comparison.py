@@ -43,9 +43,8 @@ from monitoring.evaluation import (
     phase_statuses,
     status_label,
 )
-from monitoring.summaries import plan_short, target_text, value_formatter
+from monitoring.summaries import LOWER_IS_BETTER, plan_short, target_text, value_formatter
 
-LOWER_IS_BETTER = {Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
 INDICATOR_COLUMNS = ["排名", "区县", "区县代码", "数值", "数据年份", "目标", "状态", "预警"]
 
 
@@ -99,7 +98,7 @@ class CountyComparison:
     evaluation: ManyEvaluation
 
     def label(self, county: str) -> str:
-        return self.catalogue.county_label(county)
+        return self.catalogue.regions.label(county)
 
     @property
     def final(self) -> bool | None:
@@ -131,7 +130,7 @@ class CountyComparison:
         """The compared counties by the city they lie in (regions.yaml), cities in order of first county; None: no city listed."""
         grouped: dict[str | None, list[str]] = {}
         for county in self.counties:
-            city = self.catalogue.ancestor(county, "city")
+            city = self.catalogue.regions.ancestor(county, "city")
             grouped.setdefault(city.code if city is not None else None, []).append(county)
         return grouped
 
@@ -142,7 +141,7 @@ class CountyComparison:
 
     def _with_city(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The table with a 所属市 column after 区县."""
-        city = {county: self.catalogue.ancestor(county, "city") for county in self.counties}
+        city = {county: self.catalogue.regions.ancestor(county, "city") for county in self.counties}
         names = frame["区县代码"].map(lambda code: city[code].name if city.get(code) is not None else "—")
         frame = frame.copy()
         frame.insert(frame.columns.get_loc("区县") + 1, "所属市", names)
@@ -262,14 +261,14 @@ def compare(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, p
     """
     year = year or latest_year(data) or max(t.target_year or 0 for t in catalogue)
     if within is not None:
-        inside = set(catalogue.within(within))
+        inside = set(catalogue.regions.within(within))
         data = data[data["county"].astype(object).isin(inside)] if not data.empty else data
         if isinstance(data["county"].dtype, pd.CategoricalDtype):  # evaluate_many lists every category as a county
             data = data.assign(county=data["county"].cat.remove_unused_categories())
         counties = [c for c in (counties or []) if c in inside]
     present = [str(c) for c in pd.unique(data["county"].astype(object))] if not data.empty else []
     wanted = list(dict.fromkeys([*present, *(counties or [])]))
-    ordered = catalogue.in_file_order(wanted)
+    ordered = catalogue.regions.in_file_order(wanted)
     evaluation = evaluate_many(catalogue, data, year, by="county", plan=plan, counties=ordered)
     return CountyComparison(catalogue, year, ordered, evaluation)
 

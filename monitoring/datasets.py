@@ -66,16 +66,6 @@ class Dataset:
         return Dataset(rows, self.source, self.location, self.skipped)
 
 
-def default_county(catalogue: Catalogue, dataset: Dataset) -> str | None:
-    """The county a report or a county page covers unless one is chosen: the office's own county when the data
-    holds it, else the county with the most rows; None for empty data."""
-    present = dataset.counties()
-    if not present:
-        return None
-    home = catalogue.home_county
-    return home if home in present else present[0]
-
-
 def data_root() -> Path:
     """The data root: $MONITORING_DATA, else data/ beside the code."""
     value = os.environ.get("MONITORING_DATA")

@@ -32,8 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Kind, Scope, Series
+from monitoring import synthetic
+from monitoring.catalogue import Catalogue, Kind, Scope, Series
 from monitoring.measurements import COLUMNS, validate_bytes
+from monitoring.regions import COUNTY_REGION
 from monitoring.units import UNITS
 
 DEFAULT_SEED = 2025
@@ -427,7 +429,7 @@ def _rate(numerator: float, denominator: float, scale: float) -> float:
 
 
 def _township_rows(spec: Townships, series: Series, catalogue: Catalogue) -> list[dict]:
-    names = [r.name for r in catalogue.townships()]
+    names = [r.name for r in catalogue.regions.townships()]
     per_town = {name: spec.township_values.get(name, spec.default) for name in names}
     rows = []
     for i, year in enumerate(YEARS):
@@ -446,7 +448,7 @@ def _vaccination(ctx: _Context, series: Series, catalogue: Catalogue, rng: np.ra
     """C1-06: every township ≥90% until 冷口乡 (a small mountain township) drops to 88.6% in 2025."""
     county = np.array([96.8, 96.1, 96.9, 97.3, 97.5, 97.4])
     values: dict[str, Yearly] = {}
-    for region in catalogue.townships():
+    for region in catalogue.regions.townships():
         offset = rng.uniform(-1.5, 1.5)
         values[region.name] = tuple(float(min(99.8, v + offset + rng.uniform(-0.4, 0.4))) for v in county)
     if "冷口乡" in values:
@@ -659,20 +661,19 @@ def write_counties_demo(catalogue: Catalogue, folder: Path, seed: int = DEFAULT_
     """Demo data of every county regions.yaml lists (运城市's 13), one file each with a 区县代码 column, and a README.
 
     What a city office's data root holds, for trying the 区县对比: each county gets the demo
-    county's series moved by a seeded county level and noise (the benchmark's generator, with
-    this demo's mark); only counties whose townships are listed get township rows. The two kinds
-    of demo data never share a folder: every earlier demo file in `folder` (either kind) and the
-    README are replaced.
+    county's series moved by a seeded county level and noise (`synthetic.generate`, the
+    benchmark's generator, with this demo's mark); only counties whose townships are listed get
+    township rows. The two kinds of demo data never share a folder: every earlier demo file in
+    `folder` (either kind) and the README are replaced.
     """
-    from monitoring.bench import generate as generate_counties
-
     folder = Path(folder)
-    counties = catalogue.counties()
+    counties = catalogue.regions.counties()
     if len(counties) < 2:
         raise ValueError("regions.yaml 中只有一个区县，无法生成多区县示例数据。")
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="monitoring-counties-") as tmp:
-        made = generate_counties(catalogue, len(counties), Path(tmp), seed, codes=[r.code for r in counties], mark=DEMO_MARK)
+        made = synthetic.generate(catalogue, generate(catalogue, seed), len(counties), Path(tmp), seed, DEMO_MARK,
+                                  codes=[r.code for r in counties])
         files: dict[str, bytes] = {}
         for region, path in zip(counties, made.paths, strict=True):
             name = f"{CITY_PREFIX}{region.full_name}.csv"
@@ -712,7 +713,7 @@ def _counties_readme(catalogue: Catalogue, files: dict[str, bytes], seed: int) -
         "| 文件 | 区县 | 行数 |",
         "| --- | --- | --- |",
     ]
-    for (name, data), region in zip(files.items(), catalogue.counties(), strict=True):
+    for (name, data), region in zip(files.items(), catalogue.regions.counties(), strict=True):
         rows = data.decode("utf-8-sig").count("\n") - 1
         lines.append(f"| {name} | {region.full_name}（{region.code}） | {rows} |")
     return "\n".join(lines) + "\n"

@@ -33,7 +33,6 @@ import pandas as pd
 from scipy.stats import chi2
 
 from monitoring.catalogue import (
-    COUNTY_REGION,
     DIRECTION_ONLY,
     GAP_SEXES,
     NEEDS_BASELINE,
@@ -42,10 +41,10 @@ from monitoring.catalogue import (
     Catalogue,
     Kind,
     Measure,
-    Region,
     Scope,
     Target,
 )
+from monitoring.regions import COUNTY_REGION, Region
 from monitoring.units import UNITS, decimals_for, format_value, plain, written_places
 
 Z95 = 1.959963984540054
@@ -610,7 +609,7 @@ def evaluate(catalogue: Catalogue, data: pd.DataFrame, year: int | None = None, 
 
     `data` is one county's rows (`Dataset.for_county`); many counties go to `evaluate_many`.
     """
-    county = catalogue.home_county
+    county = catalogue.regions.home_county
     if "county" in data and not data.empty:
         present = [c for c in pd.unique(data["county"].astype(object)) if isinstance(c, str) and c]  # blank: the office's own
         if len(present) > 1:
@@ -1018,7 +1017,7 @@ def evaluate_many(catalogue: Catalogue, data: pd.DataFrame, year: int | None = N
     C = len(counties_all)
     regions = rows["regions"]
     is_county = _lookup(rows["region"], np.array([r == COUNTY_REGION for r in regions], dtype=bool), False)
-    township_names = catalogue.township_names()
+    township_names = catalogue.regions.township_names()
     is_township = _lookup(rows["region"], np.array([r in township_names for r in regions], dtype=bool), False)
     in_cut = rows["year"] <= cut_of_spec[rows["spec"]] if len(rows["spec"]) else np.zeros(0, dtype=bool)
 
@@ -1059,7 +1058,7 @@ def evaluate_many(catalogue: Catalogue, data: pd.DataFrame, year: int | None = N
     target_year = per_target([t.target_year for t in chosen])
     final = year >= target_year
     catalogue_base = per_target([np.nan if t.baseline_value is None else t.baseline_value for t in chosen])
-    home = catalogue.home_county
+    home = catalogue.regions.home_county
     own = np.array([str(c) == home for c in counties_all], dtype=bool) if home is not None else np.zeros(C, dtype=bool)
     catalogue_base = np.where(own[group_county[pair_group]], catalogue_base, np.nan) if P else catalogue_base
     bounds_of = [_bounds(t) for t in chosen]

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue
+from monitoring.catalogue import Catalogue
 from monitoring.datasets import Dataset
 from monitoring.docs import DOCS
 from monitoring.measurements import ValidationReport, empty_rows, problems_table, validate_bytes
 from monitoring.problems import DataCode, Problem
-from monitoring.store import STATUS_LABELS, Entry, Status, Store, read_rows_csv
-from monitoring.summaries import TOTAL, completeness, completeness_by_department
+from monitoring.regions import COUNTY_REGION
+from monitoring.store import SUBMISSION_STATUS_LABELS, Entry, Store, SubmissionStatus, read_rows_csv
+from monitoring.summaries import MISSING, PENDING, REPORTED, TOTAL, completeness, completeness_by_department
 from monitoring.units import decimals_for, format_value
 
-REPORTED, PENDING, MISSING = "已报送", "待审核", "未报送"
-STATE_MARKERS = {REPORTED: "● 已报送", PENDING: "● 待审核", MISSING: "● 未报送"}
+STATE_MARKERS = {state: f"● {state}" for state in (REPORTED, PENDING, MISSING)}
 STATE_COLORS = {REPORTED: "#2e7d32", PENDING: "#1565c0", MISSING: "#c62828"}  # green, blue, red
 NEW = "新增"
 UNCHANGED = "不变"
@@ -75,24 +75,20 @@ def previous_values(live: pd.DataFrame, year: int, county: str | None = None) ->
 
     The template takes the values of its own rows' county (a county office's:
     its own), so another county's value never shows as 上年数值. With
-    `county`, only that county's values. Rows without a county ("", or live
-    rows without the column) are kept under "", which the template reads as
-    the office's own county.
+    `county`, only that county's values. Every live row carries its county
+    (`Store.live` gives rows kept before the 区县 column the office's own).
     """
     if live.empty:
         return {}
     rows = live[(live["year"] == year - 1) & live["value"].notna()]
-    counties = rows["county"].fillna("").astype(str) if "county" in rows else pd.Series("", index=rows.index)
     if county is not None:
-        keep = counties == county
-        rows, counties = rows[keep], counties[keep]
-    return {(k, c, r, s): float(v) for (k, r, s, v), c in zip(
-        rows[["indicator_id", "region", "sex", "value"]].itertuples(index=False), counties, strict=True)}
+        rows = rows[rows["county"] == county]
+    return {(k, c, r, s): float(v) for k, c, r, s, v in rows[["indicator_id", "county", "region", "sex", "value"]].itertuples(index=False)}
 
 
 def _live_counties(live: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
     """The county of each live row; a row without one (kept before the 区县 column existed) is the office's own."""
-    home = catalogue.home_county or ""
+    home = catalogue.regions.home_county or ""
     if "county" not in live:
         return pd.Series(home, index=live.index, dtype=object)
     return live["county"].fillna("").astype(str).replace("", home)
@@ -103,19 +99,19 @@ def county_summary(report: ValidationReport, catalogue: Catalogue) -> str | None
     "文件含 2 个区县的数据：绛县 2 行、闻喜县 2 行。" (None for a county office's usual file)."""
     if report.rows.empty or "county" not in report.rows:
         return None
-    home = catalogue.home_county or ""
+    home = catalogue.regions.home_county or ""
     counts = report.rows["county"].astype(object).fillna("").replace("", home).value_counts()
     if not shows_county(counts.index, catalogue):
         return None
-    order = catalogue.in_file_order(counts.index)
-    parts = "、".join(f"{catalogue.county_label(c)} {counts[c]} 行" for c in order)
+    order = catalogue.regions.in_file_order(counts.index)
+    parts = "、".join(f"{catalogue.regions.label(c)} {counts[c]} 行" for c in order)
     return f"文件含 {len(order)} 个区县的数据：{parts}。"
 
 
 def shows_county(counties: Iterable[str], catalogue: Catalogue) -> bool:
     """Whether a table of these rows needs a 区县 column: they hold another county than the office's own, or several."""
     present = set(counties)
-    return len(present) > 1 or bool(present - {catalogue.home_county or ""})
+    return len(present) > 1 or bool(present - {catalogue.regions.home_county or ""})
 
 
 # ---------------------------------------------------------------- a file in
@@ -168,7 +164,7 @@ def change_text(new: float, old: float | None, unit: str) -> str:
 def preview(report: ValidationReport, catalogue: Catalogue, live: pd.DataFrame) -> pd.DataFrame:
     """The rows a valid file would bring in, as people read them, against the current live values."""
     series = catalogue.series()
-    home = catalogue.home_county or ""
+    home = catalogue.regions.home_county or ""
     current: dict[tuple, float] = {}
     if not live.empty:
         columns = live[["indicator_id", "year", "region", "sex", "value"]].itertuples(index=False)
@@ -192,7 +188,7 @@ def preview(report: ValidationReport, catalogue: Catalogue, live: pd.DataFrame) 
             "指标编号": "、".join(info.target_ids) if info else str(key),
             "指标名称": info.name if info else "",
             "年份": year,
-            COUNTY_COLUMN: catalogue.county_label(county) if county else "",
+            COUNTY_COLUMN: catalogue.regions.label(county) if county else "",
             "地区": record["region"],
             "性别": record["sex"],
             "数值": format_value(value, unit, _places(unit, value)),
@@ -247,11 +243,11 @@ def _when(text: str | None) -> str:
 
 def _explanation(entry: Entry) -> str:
     status = entry["status"]
-    if status == Status.PENDING:
+    if status == SubmissionStatus.PENDING:
         return "待办公室审核"
-    if status == Status.APPROVED:
+    if status == SubmissionStatus.APPROVED:
         return f"{entry.get('reviewed_by') or '办公室'}于 {_when(entry.get('reviewed_at'))} 批准，数据已生效"
-    if status == Status.SUPERSEDED:
+    if status == SubmissionStatus.SUPERSEDED:
         return f"已被后来的提交 {entry.get('superseded_by')} 替代"
     return entry.get("reason") or ""
 
@@ -273,7 +269,7 @@ def submissions_table(entries: Iterable[Entry], department: str | None = None, l
         "提交人": e["user"],
         "文件名": e["filename"],
         "行数": e["rows"],
-        "状态": STATUS_LABELS.get(e["status"], e["status"]),
+        "状态": SUBMISSION_STATUS_LABELS.get(e["status"], e["status"]),
         "说明": _explanation(e),
     } for e in chosen]
     return pd.DataFrame(rows, columns=(["单位"] if with_department else []) + SUBMISSION_COLUMNS)
@@ -286,7 +282,7 @@ def pending_keys(store: Store) -> set[tuple[str, int, str]]:
     own county); the 报送情况 functions take the keys of the county they count.
     """
     keys: set[tuple[str, int, str]] = set()
-    for entry in store.submissions(Status.PENDING):
+    for entry in store.submissions(SubmissionStatus.PENDING):
         path = store.normalized_dir / f"{entry['id']}.csv"
         try:
             rows = read_rows_csv(path, ["indicator_id", "year", "county", "region", "sex"])
@@ -309,15 +305,12 @@ def reporting_county(catalogue: Catalogue, data: pd.DataFrame, county: str | Non
     count as the county's own: a key is 已报送 only when this county's total has a value.
     """
     if county is not None:
-        return catalogue.county_codes().get(county.strip(), county.strip())
+        return catalogue.regions.resolve(county)
     counts = data["county"].fillna("").astype(str).value_counts() if not data.empty and "county" in data else pd.Series(dtype=int)
     present = sorted((c for c in counts.index if c), key=lambda c: (-counts[c], c))
-    home = catalogue.home_county
     if len(present) == 1:
         return present[0]
-    if home is not None and (not present or home in present):
-        return home
-    return present[0] if present else None
+    return catalogue.regions.default_county(present)
 
 
 def _counted(catalogue: Catalogue, code: str | None) -> set[str] | None:
@@ -325,7 +318,7 @@ def _counted(catalogue: Catalogue, code: str | None) -> set[str] | None:
     existed) when it is the office's own; None for every county."""
     if code is None:
         return None
-    return {code, ""} if code == catalogue.home_county or catalogue.home_county is None else {code}
+    return {code, ""} if code == catalogue.regions.home_county or catalogue.regions.home_county is None else {code}
 
 
 def county_rows(catalogue: Catalogue, data: pd.DataFrame, county: str | None = None) -> pd.DataFrame:

@@ -30,15 +30,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue
+from monitoring.catalogue import Catalogue
 from monitoring.problems import DataCode, NoticeCode, Problem
+from monitoring.regions import COUNTY_REGION
 from monitoring.units import UNITS, format_value
 
 COLUMNS = ["indicator_id", "year", "value", "region", "sex", "numerator", "denominator", "source", "note", "county"]
 NUMERIC = ["year", "value", "numerator", "denominator"]
 SEXES = {"合计": "合计", "总计": "合计", "全部": "合计", "女": "女", "女性": "女", "男": "男", "男性": "男"}
 MISSING_MARKERS = {"", "—", "——", "-", "--", "/", "无", "未统计", "暂无", "…", "...", "–"}
-LEVEL_WORDS = {"country": "全国", "province": "省", "city": "市"}  # regions above a county, for messages
 VALUE_TOLERANCE = 0.01  # a given value may differ from numerator/denominator by 1%
 
 # Header text (normalized: NFKC, no spaces, lower case) -> canonical column.
@@ -942,19 +942,15 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     区县 column). A township is looked up within the row's county, since names
     repeat across counties. Decided once per distinct (区县, 地区) pair.
     """
-    county_lookup = catalogue.county_codes()
+    county_lookup = catalogue.regions.county_codes()
     county_text = t["county"]
     named = county_text.labels.map(lambda text: "" if text == "" else county_lookup.get(text, np.nan)).astype(object)
     def unknown_county(r: Any) -> str:
-        fix = "请填写区县的六位区划代码（如 140826）或名称（如 绛县），见 targets/regions.yaml。"
-        region = catalogue.area(r["county"])
-        if region is not None:
-            return f"“{r['county']}”是{LEVEL_WORDS[region.level]}一级，不是区县，数据要按区县填写。{fix}"
-        return f"区县“{r['county']}”无法识别。{fix}"
+        return catalogue.regions.unknown_county(r["county"])
 
     add(county_text.spread(named.isna()), DataCode.UNKNOWN_COUNTY, "county", unknown_county)
-    choices = catalogue.data_regions()
-    home = catalogue.home_county
+    choices = catalogue.regions.data_regions()
+    home = catalogue.regions.home_county
     region_text = t["region"]
     width = max(len(region_text.labels), 1)
     pairs = county_text.codes.astype(np.int64) * width + region_text.codes
@@ -964,7 +960,7 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     row_problem = problem[inverse]
     add(row_problem == 1, DataCode.UNKNOWN_REGION, "region",
         lambda r: f"地区“{r['region']}”无法识别。请填写“全县”或乡镇名称（如 古绛镇、横水镇），见 targets/regions.yaml。")
-    office = catalogue.office_region
+    office = catalogue.regions.office_region
 
     def missing(r: Any) -> str:
         if r["region"] in ("", COUNTY_REGION):
@@ -975,8 +971,8 @@ def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Te
     add(row_problem == 2, DataCode.MISSING_COUNTY, "county", missing)
 
     def elsewhere(r: Any) -> str:
-        owners = "、".join(catalogue.county_label(m[1]) for m in choices.get(r["region"], []) if m[1])
-        label = catalogue.county_label(county_lookup[r["county"]])
+        owners = "、".join(catalogue.regions.label(m[1]) for m in choices.get(r["region"], []) if m[1])
+        label = catalogue.regions.label(county_lookup[r["county"]])
         written = f"“{r['county']}”" + (f"（{label}）" if label != r["county"] else "")
         return f"地区“{r['region']}”属于{owners}，与本行的区县{written}不符。请核对“区县”或“地区”。"
 

@@ -30,11 +30,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import secrets
-import tempfile
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
@@ -42,9 +39,9 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import pandas as pd
-from filelock import FileLock, Timeout
 
 from monitoring.catalogue import Catalogue
+from monitoring.files import StoreError, atomic_write, file_lock, iso, now
 from monitoring.measurements import COLUMNS, NUMERIC, XLSX_MAGIC, ValidationReport, validate_bytes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -56,30 +53,25 @@ PROVENANCE = ["submission_id", "department", "user", "time", "file", "approved_b
 FIRST_ERRORS = 10  # errors kept in the manifest; the full list is re-created by validating the kept file
 REASON_ERRORS = 3  # errors quoted in the rejection reason
 LOCK_TIMEOUT = 60.0
-REPLACE_ATTEMPTS = 40  # × 50 ms
 SYSTEM_REVIEWER = "系统校验"  # reviewed_by of a file rejected automatically because it failed validation
 HAND_PREFIX = "手工放入："
 MANIFEST = "manifest.json"
 LOCK_FILE = ".store.lock"
 
 
-class Status(StrEnum):
+class SubmissionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
 
 
-STATUS_LABELS: dict[str, str] = {
-    Status.PENDING: "待审核",
-    Status.APPROVED: "已批准",
-    Status.REJECTED: "已驳回",
-    Status.SUPERSEDED: "已被替代",
+SUBMISSION_STATUS_LABELS: dict[str, str] = {
+    SubmissionStatus.PENDING: "待审核",
+    SubmissionStatus.APPROVED: "已批准",
+    SubmissionStatus.REJECTED: "已驳回",
+    SubmissionStatus.SUPERSEDED: "已被替代",
 }
-
-
-class StoreError(Exception):
-    """A request the store refuses (unknown id, wrong status, unknown department); the message is Chinese, shown as is."""
 
 
 class ValidationSummary(TypedDict):
@@ -112,60 +104,6 @@ class Entry(TypedDict):
 
 
 # ---------------------------------------------------------------- files
-
-
-def now() -> datetime:
-    """Local time with offset: the office reads times in its own zone, the offset keeps them unambiguous."""
-    return datetime.now().astimezone()
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a reader or a crash sees the old content or the new, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _replace(source: str, target: Path) -> None:
-    """os.replace, retried briefly: on Windows it fails while a reader has the target open."""
-    for attempt in range(REPLACE_ATTEMPTS):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if attempt == REPLACE_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_manifest(path: Path) -> list[Entry]:
@@ -224,11 +162,11 @@ def _covers(covered: set[tuple], keys: set[tuple]) -> bool:
 
 def with_county(rows: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
     """Rows kept before the 区县 column existed belong to the office's own county."""
-    if "county" in rows and catalogue is not None and catalogue.home_county:
+    if "county" in rows and catalogue is not None and catalogue.regions.home_county:
         blank = rows["county"] == ""
         if blank.any():
             rows = rows.copy()
-            rows.loc[blank, "county"] = catalogue.home_county
+            rows.loc[blank, "county"] = catalogue.regions.home_county
     return rows
 
 
@@ -277,23 +215,15 @@ class Store:
         self.measurements_dir = self.root / "measurements"
         self.manifest_path = self.submissions_dir / MANIFEST
         self.lock_path = self.root / LOCK_FILE
-        self._hand_cache: dict[tuple[str, int, int, int], dict[str, Any]] = {}
 
     # ------------------------------------------------------------ writing
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[list[Entry]]:
         """Hold the store lock and yield the current manifest; the caller writes it back before leaving."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT)
-        try:
-            lock.acquire()
-        except Timeout as exc:
-            raise StoreError(f"数据存储正被其他操作占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未完成。请稍后重试。") from exc
-        try:
+        busy = StoreError(f"数据存储正被其他操作占用，等待 {LOCK_TIMEOUT:.0f} 秒仍未完成。请稍后重试。")
+        with file_lock(self.lock_path, LOCK_TIMEOUT, busy):
             yield read_manifest(self.manifest_path)
-        finally:
-            lock.release()
 
     def submit(
         self,
@@ -323,13 +253,13 @@ class Store:
                 "id": submission_id,
                 "department": name,
                 "user": user,
-                "time": _iso(moment),
+                "time": iso(moment),
                 "filename": filename,
                 "file": submission_id + extension,
                 "size": len(data),
                 "sha256": digest,
                 "rows": len(report.rows),
-                "status": Status.PENDING.value,
+                "status": SubmissionStatus.PENDING.value,
                 "validation": validation_summary(report),
                 "reason": None,
                 "reviewed_by": None,
@@ -340,7 +270,7 @@ class Store:
             }
             atomic_write(self.submissions_dir / entry["file"], data)
             if normalized is None:
-                entry.update(status=Status.REJECTED.value, reason=rejection_reason(report), reviewed_by=SYSTEM_REVIEWER, reviewed_at=entry["time"])
+                entry.update(status=SubmissionStatus.REJECTED.value, reason=rejection_reason(report), reviewed_by=SYSTEM_REVIEWER, reviewed_at=entry["time"])
             else:
                 atomic_write(self.normalized_dir / f"{submission_id}.csv", normalized)
             entries.append(entry)
@@ -354,7 +284,7 @@ class Store:
         user = self._person(user, "请填写审核人。")
         with self._locked() as entries:
             entry = self._find(entries, submission_id)
-            if entry["status"] != Status.PENDING:
+            if entry["status"] != SubmissionStatus.PENDING:
                 raise StoreError(self._cannot(entry, "批准"))
             self._approve(entries, entry, user, now())
             write_manifest(self.manifest_path, entries)
@@ -368,9 +298,9 @@ class Store:
             raise StoreError("驳回须填写原因，报送单位要据此修改数据。")
         with self._locked() as entries:
             entry = self._find(entries, submission_id)
-            if entry["status"] != Status.PENDING:
+            if entry["status"] != SubmissionStatus.PENDING:
                 raise StoreError(self._cannot(entry, "驳回"))
-            entry.update(status=Status.REJECTED.value, reason=reason, reviewed_by=user, reviewed_at=_iso(now()))
+            entry.update(status=SubmissionStatus.REJECTED.value, reason=reason, reviewed_by=user, reviewed_at=iso(now()))
             write_manifest(self.manifest_path, entries)
         return dict(entry)  # type: ignore[return-value]
 
@@ -382,16 +312,16 @@ class Store:
         except FileNotFoundError as exc:
             raise StoreError(f"提交 {entry['id']} 的数据文件（{source.name}）缺失，无法批准。请让报送单位重新提交。") from exc
         atomic_write(self.measurements_dir / f"{entry['id']}.csv", data)
-        when = _iso(moment)
+        when = iso(moment)
         number = max((e.get("approval_no") or 0 for e in entries), default=0) + 1
-        entry.update(status=Status.APPROVED.value, reviewed_by=user, reviewed_at=when, approval_no=number)
+        entry.update(status=SubmissionStatus.APPROVED.value, reviewed_by=user, reviewed_at=when, approval_no=number)
         covered = self._keys(entry["id"])
         for earlier in entries[: entries.index(entry)]:
-            if earlier["department"] != entry["department"] or earlier["status"] not in (Status.PENDING, Status.APPROVED):
+            if earlier["department"] != entry["department"] or earlier["status"] not in (SubmissionStatus.PENDING, SubmissionStatus.APPROVED):
                 continue
             keys = self._keys(earlier["id"])
             if keys is not None and covered is not None and _covers(covered, keys):
-                earlier.update(status=Status.SUPERSEDED.value, superseded_by=entry["id"], superseded_at=when)
+                earlier.update(status=SubmissionStatus.SUPERSEDED.value, superseded_by=entry["id"], superseded_at=when)
 
     def _keys(self, submission_id: str) -> set[tuple] | None:
         path = self.normalized_dir / f"{submission_id}.csv"
@@ -432,22 +362,22 @@ class Store:
     def _cannot(entry: Entry, action: str) -> str:
         status = entry["status"]
         sid = entry["id"]
-        if status == Status.APPROVED and action == "批准":
+        if status == SubmissionStatus.APPROVED and action == "批准":
             return f"提交 {sid} 已于 {entry['reviewed_at']} 由{entry['reviewed_by']}批准，无需重复批准。"
-        if status == Status.APPROVED:
+        if status == SubmissionStatus.APPROVED:
             return f"提交 {sid} 已批准，数据已生效，不能驳回。如数据有误，请报送单位提交更正后的文件。"
-        if status == Status.REJECTED:
+        if status == SubmissionStatus.REJECTED:
             return f"提交 {sid} 已驳回（{entry['reason']}），不能{action}。请报送单位修改后重新提交。"
-        if status == Status.SUPERSEDED:
+        if status == SubmissionStatus.SUPERSEDED:
             return f"提交 {sid} 已被后来的提交 {entry['superseded_by']} 替代，不能{action}。"
-        return f"提交 {sid} 的状态为“{STATUS_LABELS.get(status, status)}”，不能{action}。"
+        return f"提交 {sid} 的状态为“{SUBMISSION_STATUS_LABELS.get(status, status)}”，不能{action}。"
 
     # ------------------------------------------------------------ reading
 
     def submissions(self, status: str | None = None) -> list[Entry]:
         """Entries in submission order, optionally of one status."""
-        if status is not None and status not in set(Status):
-            raise StoreError(f"未知的状态“{status}”，可选：{'、'.join(Status)}。")
+        if status is not None and status not in set(SubmissionStatus):
+            raise StoreError(f"未知的状态“{status}”，可选：{'、'.join(SubmissionStatus)}。")
         return [e for e in read_manifest(self.manifest_path) if status is None or e["status"] == status]
 
     def get(self, submission_id: str) -> Entry:
@@ -484,9 +414,9 @@ class Store:
         if catalogue is not None:
             series_key = catalogue.series_key(series_key) or series_key
             if region is not None:
-                region = catalogue.region_name(region) or region
+                region = catalogue.regions.region_name(region) or region
             if county is not None:
-                county = catalogue.county_codes().get(county.strip(), county.strip())
+                county = catalogue.regions.resolve(county)
         values, _ = self._values(catalogue)
         chosen = values[values["indicator_id"] == series_key]
         if county is not None:
@@ -505,19 +435,16 @@ class Store:
             if not self._is_hand_file(path):
                 continue
             stat = path.stat()
-            key = (path.name, stat.st_mtime_ns, stat.st_size, id(catalogue))
-            if key not in self._hand_cache:
-                report = validate_bytes(path.read_bytes(), catalogue, path.name)
-                self._hand_cache[key] = {
-                    "file": path.name,
-                    "time": _iso(datetime.fromtimestamp(stat.st_mtime).astimezone()),
-                    "mtime": stat.st_mtime,
-                    "ok": report.ok,
-                    "rows": _typed(report.rows[COLUMNS]),
-                    "errors": report.to_dict()["errors"],
-                    "reason": None if report.ok else f"手工放入的文件 {path.name}：{rejection_reason(report)}",
-                }
-            out.append(self._hand_cache[key])
+            report = validate_bytes(path.read_bytes(), catalogue, path.name)
+            out.append({
+                "file": path.name,
+                "time": iso(datetime.fromtimestamp(stat.st_mtime).astimezone()),
+                "mtime": stat.st_mtime,
+                "ok": report.ok,
+                "rows": _typed(report.rows[COLUMNS]),
+                "errors": report.to_dict()["errors"],
+                "reason": None if report.ok else f"手工放入的文件 {path.name}：{rejection_reason(report)}",
+            })
         return out
 
     @staticmethod
@@ -541,7 +468,7 @@ class Store:
         frames: list[pd.DataFrame] = []
         skipped: list[dict[str, Any]] = []
         approved = sorted(
-            (e for e in entries if e.get("approval_no") and e["status"] in (Status.APPROVED, Status.SUPERSEDED)),
+            (e for e in entries if e.get("approval_no") and e["status"] in (SubmissionStatus.APPROVED, SubmissionStatus.SUPERSEDED)),
             key=lambda e: e["approval_no"],
         )
         clock = 0.0

@@ -9,11 +9,11 @@ and a table of one phase lists only that phase's statuses (`phase_statuses`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, DIRECTION_ONLY, KIND_LABELS, Catalogue, Kind, Target
+from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Catalogue, Kind, Target
 from monitoring.evaluation import (
     STATUS_STYLE,
     WARNING_LABELS,
@@ -25,12 +25,15 @@ from monitoring.evaluation import (
     status_label,
     status_record,
 )
+from monitoring.regions import COUNTY_REGION
 from monitoring.units import decimals_for, format_value
 
-if TYPE_CHECKING:  # comparison imports this module
-    from monitoring.comparison import CountyComparison, IndicatorComparison
-
 TOTAL = "合计"
+# The 报送情况 of a reporting key in a year (`completeness`).
+REPORTED, PENDING, MISSING = "已报送", "待审核", "未报送"
+DEPARTMENT_COMPLETENESS = ["单位", "应报", REPORTED, PENDING, MISSING, "报送率"]  # `completeness_by_department` columns
+# Targets on which the lower value is the better one (the 区县对比 ranks them lowest first).
+LOWER_IS_BETTER = {Kind.MAX, Kind.DECREASE, Kind.REDUCE_FROM_BASE}
 
 
 def status_badge(status: Status | str, text: str | None = None, final: bool = False) -> str:
@@ -187,7 +190,7 @@ def completeness_overview(evaluation: Evaluation, data: pd.DataFrame) -> dict[st
     plans = {r.target.plan for r in evaluation.results}
     plan = next(iter(plans)) if len(plans) == 1 else None
     table = completeness(evaluation.catalogue, data, evaluation.year, plan=plan)
-    reported = int((table["报送情况"] == "已报送").sum()) if not table.empty else 0
+    reported = int((table["报送情况"] == REPORTED).sum()) if not table.empty else 0
     total = len(table)
     return {"reported": reported, "total": total, "rate": reported / total if total else None,
             "by_department": completeness_by_department(table)}
@@ -224,11 +227,6 @@ def top_warnings(evaluation: Evaluation, limit: int = 8) -> pd.DataFrame:
     if table.empty:
         return table
     return table.drop_duplicates("编号").head(limit).reset_index(drop=True)
-
-
-def series_by_year(data: pd.DataFrame, key: str, region: str = COUNTY_REGION, sex: str = TOTAL) -> pd.Series:
-    rows = data[(data["indicator_id"] == key) & (data["region"] == region) & (data["sex"] == sex)]
-    return rows.set_index("year")["value"].sort_index()
 
 
 def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[int] | None = None) -> pd.DataFrame:
@@ -338,7 +336,7 @@ def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_ke
             continue
         first = catalogue.get(series.target_ids[0])
         assert first is not None
-        state = "已报送" if key in reported else ("待审核" if key in pending else "未报送")
+        state = REPORTED if key in reported else (PENDING if key in pending else MISSING)
         rows.append({"单位": first.department.lead, "编号": "、".join(series.target_ids), "指标": series.name,
                      "年份": year, "报送情况": state, "key": key})
     return pd.DataFrame(rows)
@@ -347,14 +345,14 @@ def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_ke
 def completeness_by_department(table: pd.DataFrame) -> pd.DataFrame:
     """单位 × (应报, 已报送, 待审核, 未报送, 报送率), worst first."""
     if table.empty:
-        return pd.DataFrame(columns=["单位", "应报", "已报送", "待审核", "未报送", "报送率"])
+        return pd.DataFrame(columns=DEPARTMENT_COMPLETENESS)
     counts = table.pivot_table(index="单位", columns="报送情况", values="key", aggfunc="count", fill_value=0)
-    for column in ("已报送", "待审核", "未报送"):
+    for column in (REPORTED, PENDING, MISSING):
         if column not in counts:
             counts[column] = 0
-    counts["应报"] = counts[["已报送", "待审核", "未报送"]].sum(axis=1)
-    counts["报送率"] = counts["已报送"] / counts["应报"]
-    counts = counts.reset_index()[["单位", "应报", "已报送", "待审核", "未报送", "报送率"]]
+    counts["应报"] = counts[[REPORTED, PENDING, MISSING]].sum(axis=1)
+    counts["报送率"] = counts[REPORTED] / counts["应报"]
+    counts = counts.reset_index()[DEPARTMENT_COMPLETENESS]
     return counts.sort_values(["报送率", "应报"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -372,7 +370,30 @@ def most_compared(overview: pd.DataFrame, preferred: str = "W1-02") -> str | Non
     return str(overview.loc[overview["有数据的区县"] == most, "编号"].iloc[0])
 
 
-def comparison_sheets(comparison: CountyComparison, indicator: IndicatorComparison) -> dict[str, pd.DataFrame]:
+class _IndicatorTables(Protocol):
+    """What `comparison_sheets` reads of a `comparison.IndicatorComparison` (comparison imports this module)."""
+
+    target: Target
+    table: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+class _CountyTables(Protocol):
+    """What `comparison_sheets` reads of a `comparison.CountyComparison`."""
+
+    year: int
+
+    @property
+    def several_cities(self) -> bool: ...
+
+    def county_table(self, with_city: bool = False) -> pd.DataFrame: ...
+
+    def warning_counties(self, with_city: bool = False) -> pd.DataFrame: ...
+
+    def indicator_overview(self) -> pd.DataFrame: ...
+
+
+def comparison_sheets(comparison: _CountyTables, indicator: _IndicatorTables) -> dict[str, pd.DataFrame]:
     """The 区县对比 tables as Excel sheets: the chosen target's ranking and warnings, the counties' 达标率 (as 75.2%),
     the counties with warnings, and every target's counties by status."""
     year = comparison.year
@@ -390,8 +411,6 @@ def comparison_sheets(comparison: CountyComparison, indicator: IndicatorComparis
 
 def ranking_rule(target: Target) -> str:
     """How the 区县对比 ranks counties on a target, in words (the rule is `comparison._ranking`'s)."""
-    from monitoring.comparison import LOWER_IS_BETTER  # comparison imports this module
-
     if target.kind in LOWER_IS_BETTER:
         return "数值越低越好"
     if target.kind == Kind.APPROX:

@@ -4,7 +4,7 @@ The template's read-only columns (名称, 单位, 目标, 上年数值) are for 
 and are ignored on import, so a filled template validates as it is.
 
 A county office's template has no 区县 column: every row is the county's own.
-A city or province office (regions.yaml `office`, `catalogue.home_county` is
+A city or province office (regions.yaml `office`, `catalogue.regions.home_county` is
 None) must name the county of every row, so its template gets a 区县 column,
 with the rows of each county listed and a drop-down of the county names.
 """
@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from monitoring.catalogue import COUNTY_REGION, Catalogue, Region, Scope
+from monitoring.catalogue import Catalogue, Scope
 from monitoring.exports import csv_bytes
+from monitoring.regions import COUNTY_REGION, Region
 from monitoring.units import UNITS, format_value
 
 INPUT_COLUMNS = ["年份", "数值", "分子", "分母", "地区", "性别", "数据来源", "备注"]
@@ -55,32 +56,23 @@ COUNTY_INSTRUCTIONS = [
 def template_counties(catalogue: Catalogue) -> list[Region] | None:
     """The counties a template lists, each in its own rows with a 区县 column: every county of a city or
     province office; None for a county office (no 区县 column, every row its own)."""
-    if catalogue.home_county is not None:
+    if catalogue.regions.home_county is not None:
         return None
-    return catalogue.counties() or None
-
-
-def _previous(previous: Mapping[tuple, float], key: str, county: str, home: str | None, region: str) -> float | None:
-    """上年数值 of a row: `intake.previous_values` keys (key, county, region, sex); rows kept without a county ("")
-    and plain (key, region, sex) keys are the office's own county's."""
-    for wanted in ((key, county, region, "合计"),
-                   *(((key, "", region, "合计"), (key, region, "合计")) if county == (home or "") else ())):
-        if wanted in previous:
-            return previous[wanted]
-    return None
+    return catalogue.regions.counties() or None
 
 
 def template_frame(catalogue: Catalogue, department: str, year: int,
-                   previous: Mapping[tuple, float] | None = None) -> pd.DataFrame:
+                   previous: Mapping[tuple[str, str, str, str], float] | None = None) -> pd.DataFrame:
     """One row per reporting key of the department (and per township for each_township targets); for a city or
-    province office, those rows for each county, with a 区县 column (`template_counties`)."""
+    province office, those rows for each county, with a 区县 column (`template_counties`). `previous` fills 上年数值:
+    `intake.previous_values`, keyed (key, county code, region, sex)."""
     name = catalogue.department_name(department)
     if name is None:
         raise KeyError(department)
     previous = previous or {}
-    home = catalogue.home_county
+    home = catalogue.regions.home_county
     counties = template_counties(catalogue)
-    places = [(c.code, catalogue.county_label(c.code)) for c in counties] if counties else [(home or "", None)]
+    places = [(c.code, catalogue.regions.label(c.code)) for c in counties] if counties else [(home or "", None)]
     keys: dict[str, tuple] = {}  # reporting key -> (first target, targets sharing it, each_township)
     for target in catalogue.for_department(name):
         if target.series_key not in keys:
@@ -91,9 +83,9 @@ def template_frame(catalogue: Catalogue, department: str, year: int,
         for key, (target, sharing, each_township) in keys.items():
             regions = [COUNTY_REGION]
             if each_township:
-                regions += [r.name for r in catalogue.townships(code or None)]
+                regions += [r.name for r in catalogue.regions.townships(code or None)]
             for region in regions:
-                last = _previous(previous, key, code, home, region)
+                last = previous.get((key, code, region, "合计"))
                 rows.append({
                     "指标编号": target.id,
                     "指标名称": target.name + (f"（同时用于 {'、'.join(t.id for t in sharing if t.id != target.id)}）" if len(sharing) > 1 else ""),

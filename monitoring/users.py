@@ -35,13 +35,14 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -49,9 +50,9 @@ from typing import Any
 
 import bcrypt
 import yaml
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
-from monitoring.store import atomic_write, now
+from monitoring.files import atomic_write, file_lock, iso, now
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS_FILE = ROOT / "config" / "users.yaml"
@@ -225,24 +226,12 @@ def _dump(accounts: dict[str, Account]) -> bytes:
     return (header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)).encode("utf-8")
 
 
-class _Locked:
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[dict[str, Account]]:
     """Hold the users file lock for a read-modify-write; yields the current accounts."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock = FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
-
-    def __enter__(self) -> dict[str, Account]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.lock.acquire()
-        except Timeout as exc:
-            raise UsersError("用户文件正被其他操作占用，请稍后重试。") from exc
-        _CACHE.pop(str(self.path), None)
-        return load(self.path)
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()
+    with file_lock(path.with_name(f".{path.name}.lock"), LOCK_TIMEOUT, UsersError("用户文件正被其他操作占用，请稍后重试。")):
+        _CACHE.pop(str(path), None)
+        yield load(path)
 
 
 def _write(path: Path, accounts: dict[str, Account]) -> None:
@@ -327,10 +316,10 @@ def add(name: str, role: str | Role, departments: Iterable[str], password: str, 
     if problem:
         raise UsersError(problem)
     hashed = hash_password(password)
-    with _Locked(path) as accounts:
+    with _locked(path) as accounts:
         if name in accounts:
             raise UsersError(f"用户“{name}”已存在。修改角色或单位用 users edit，重设密码用 users passwd。")
-        when = now().isoformat(timespec="seconds")
+        when = iso(now())
         accounts[name] = Account(name, role, departments, hashed, when, when)
         _write(path, accounts)
         return accounts[name]
@@ -339,13 +328,13 @@ def add(name: str, role: str | Role, departments: Iterable[str], password: str, 
 def edit(name: str, role: str | Role | None = None, departments: Iterable[str] | None = None, path: Path | None = None) -> Account:
     """Change a user's role and/or units; their open sessions end (the stamp changes)."""
     path = path or users_path()
-    with _Locked(path) as accounts:
+    with _locked(path) as accounts:
         account = _existing(accounts, name)
         new_role = role if role is not None else account.role
         new_departments = list(departments) if departments is not None else (account.departments if Role(new_role) == Role.DEPARTMENT else [])
         account.role, account.departments = _check_role(new_role, new_departments)
         _keep_an_admin(accounts, path)
-        account.changed = now().isoformat(timespec="seconds")
+        account.changed = iso(now())
         _write(path, accounts)
         return account
 
@@ -353,7 +342,7 @@ def edit(name: str, role: str | Role | None = None, departments: Iterable[str] |
 def remove(name: str, path: Path | None = None) -> Account:
     """Delete a user; the last admin cannot be removed (nobody could manage users in the dashboard then)."""
     path = path or users_path()
-    with _Locked(path) as accounts:
+    with _locked(path) as accounts:
         account = _existing(accounts, name)
         del accounts[account.name]
         if account.role == Role.ADMIN:
@@ -368,10 +357,10 @@ def set_password(name: str, password: str, path: Path | None = None) -> Account:
     if problem:
         raise UsersError(problem)
     hashed = hash_password(password)
-    with _Locked(path) as accounts:
+    with _locked(path) as accounts:
         account = _existing(accounts, name)
         account.password = hashed
-        account.changed = now().isoformat(timespec="seconds")
+        account.changed = iso(now())
         _write(path, accounts)
         return account
 

@@ -3,6 +3,9 @@
 Its data goes the way several counties' data goes in use: rows carry the county's code (区县代码), the
 catalogue's regions.yaml holds the scale's hierarchy, validation gives each row its county and
 evaluation groups by it. The larger scales are checked on a few of their counties, to stay fast.
+
+The two tests of the whole run (about half a minute, most of it the report's charts) are marked `bench`:
+the plain `python -m pytest` leaves them out, `python -m pytest -m bench` runs them, and CI (`.ci/run`) does so once.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def county_json() -> dict:
+    """The whole benchmark at county scale, once (the tests using it are marked `bench`: `python -m pytest -m bench`)."""
     done = subprocess.run([sys.executable, "-m", "monitoring", "bench", "--scale", "county", "--json"], capture_output=True, text=True,
                           cwd=ROOT, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
 
+@pytest.mark.bench
 def test_bench_json_has_the_figures(county_json, catalogue):
     result = county_json
     assert {"scale", "rows", "floor_s", "load_validate_s", "evaluate_s", "peak_mb"} <= set(result)
@@ -45,11 +50,12 @@ def test_bench_json_has_the_figures(county_json, catalogue):
     assert result["results"]["counties"] == 1 and result["results"]["files_with_other_counties"] == 0
     # County scale: the repository's own regions.yaml (office 绛县, 运城市's 13 counties listed).
     assert result["hierarchy"]["office"] == "140826"
-    assert (result["hierarchy"]["counties"], result["hierarchy"]["regions"]) == (len(catalogue.counties()), len(catalogue.regions))
+    assert (result["hierarchy"]["counties"], result["hierarchy"]["regions"]) == (len(catalogue.regions.counties()), len(catalogue.regions))
     assert sum(result["results"]["statuses"].values()) == len(catalogue)
     assert result["machine"]["nproc"] >= 1
 
 
+@pytest.mark.bench
 def test_bench_times_the_pages_and_the_report(county_json):
     pages = county_json["pages"]
     assert {"overview_cold_s", "overview_warm_s", "indicators_cold_s", "indicators_warm_s"} <= set(pages)
@@ -69,9 +75,9 @@ def city(tmp_path_factory):
 
 def test_city_hierarchy_is_yunchengs_real_counties(city, catalogue):
     hierarchy, regions = city
-    assert hierarchy.office == regions.office == "140800" and regions.home_county is None
+    assert hierarchy.office == regions.office == "140800" and regions.regions.home_county is None
     assert hierarchy.codes[0] == "140826" and len(hierarchy.codes) == 13
-    assert set(hierarchy.codes) == {r.code for r in catalogue.counties() if r.parent == "140800"}
+    assert set(hierarchy.codes) == {r.code for r in catalogue.regions.counties() if r.parent == "140800"}
     assert (hierarchy.counties, hierarchy.regions) == (13, len(catalogue.regions))
     assert len(regions) == len(catalogue) and sorted(regions.plans) == sorted(catalogue.plans)
 
@@ -128,16 +134,16 @@ def test_synthetic_hierarchies(tmp_path, catalogue):
     assert len({(r["parent"], r["name"]) for r in regions}) == len(regions)
     assert set(r["parent"] for r in regions[1:]) <= set(codes)
     assert [r["code"] for r in regions if r["level"] == "county"] == bench.county_codes(2851)
-    town_names = {r.name for r in catalogue.townships("140826")}
+    town_names = {r.name for r in catalogue.regions.townships("140826")}
     assert {r["name"] for r in regions if r["parent"] == "X02850"} == town_names
 
     hierarchy = bench.write_targets("province", tmp_path / "targets")
     province = load_catalogue(hierarchy.folder)
-    assert province.office == hierarchy.office == "140000" and province.office_region.name == "山西省"
-    assert hierarchy.codes == bench.county_codes(117) == [r.code for r in province.counties()]
+    assert province.office == hierarchy.office == "140000" and province.regions.office_region.name == "山西省"
+    assert hierarchy.codes == bench.county_codes(117) == [r.code for r in province.regions.counties()]
     assert (hierarchy.counties, hierarchy.regions) == (117, len(province.regions))
     assert "合成" in (tmp_path / "targets" / "regions.yaml").read_text(encoding="utf-8").splitlines()[0]
-    assert all(len(province.townships(code)) == 10 for code in hierarchy.codes[1:])
+    assert all(len(province.regions.townships(code)) == 10 for code in hierarchy.codes[1:])
     # A few of its counties: every one has township rows, all under its own code.
     codes = hierarchy.codes[:3]
     generated = bench.generate(catalogue, 3, tmp_path / "data", codes=codes, hierarchy=province)

@@ -189,11 +189,11 @@ def test_shared_statistics_serve_both_plans(catalogue):
 
 
 def test_regions_hold_the_ten_townships_and_the_zone(catalogue):
-    townships = catalogue.townships()
+    townships = catalogue.regions.townships()
     assert len(townships) == 10
     assert {r.name for r in townships} >= {"古绛镇", "横水镇", "冷口乡", "郝庄乡"}
-    assert catalogue.region_name("磨里镇") == "么里镇"
-    assert catalogue.region_name("绛县经济开发区") == "绛县经济开发区"
+    assert catalogue.regions.region_name("磨里镇") == "么里镇"
+    assert catalogue.regions.region_name("绛县经济开发区") == "绛县经济开发区"
 
 
 def test_department_names_resolve_from_any_spelling(catalogue):

@@ -142,7 +142,7 @@ def test_unknown_county_is_a_usage_error_listing_the_data_counties(capsys, city,
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, *command, "--county", "北京市")
     assert code == 2
-    assert "数据中没有区县“北京市”" in err and "闻喜县（140823）" in err and "请用 --county" in err
+    assert "区县“北京市”无法识别。数据中的区县：" in err and "闻喜县（140823）" in err and "请用 --county" in err
     assert not list(tmp_path.glob("x.*"))
 
 

@@ -58,7 +58,7 @@ def test_the_counties_demo(catalogue, counties_demo):
     compared = comparison.compare(catalogue, data.rows)
     assert compared.counties[0] == "140826", "regions.yaml order: the office's county first"
     ranking = compared.county_table()
-    assert len(ranking) == 13 and set(ranking["区县代码"]) == {r.code for r in catalogue.counties()}
+    assert len(ranking) == 13 and set(ranking["区县代码"]) == {r.code for r in catalogue.regions.counties()}
     rates = ranking["达标率"].tolist()
     assert rates == sorted(rates, reverse=True)
     assert ranking["排名"].iloc[0] == 1
@@ -196,8 +196,8 @@ def test_a_province_compares_its_counties_city_by_city(province):
 
 
 def test_area_names(catalogue):
-    assert catalogue.area_code("运城市") == "140800" and catalogue.area_code("山西省") == "140000"
-    assert catalogue.area_code("绛县") is None
-    assert catalogue.within("140800")[0] == "140826" and len(catalogue.within("140800")) == 13
-    assert catalogue.within("140000") == catalogue.within("140800")
-    assert catalogue.ancestor("140826100", "city").name == "运城市"
+    assert catalogue.regions.area("运城市").code == "140800" and catalogue.regions.area("山西省").code == "140000"
+    assert catalogue.regions.area("绛县") is None
+    assert catalogue.regions.within("140800")[0] == "140826" and len(catalogue.regions.within("140800")) == 13
+    assert catalogue.regions.within("140000") == catalogue.regions.within("140800")
+    assert catalogue.regions.ancestor("140826100", "city").name == "运城市"

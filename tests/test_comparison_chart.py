@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from monitoring.catalogue import COUNTY_REGION
 from monitoring.charts import STATUS_ORDER, county_display, county_figure
 from monitoring.comparison import compare
 from monitoring.evaluation import STATUS_STYLE, Status
 from monitoring.measurements import COLUMNS
+from monitoring.regions import COUNTY_REGION
 from monitoring.summaries import comparison_sheets, most_compared, ranking_rule
 
 

@@ -94,14 +94,14 @@ def test_region_elsewhere_message_names_both_counties(catalogue):
 
 
 def test_the_hierarchy(catalogue, city):
-    assert catalogue.home_county == "140826"
-    assert [r.full_name for r in catalogue.counties()][:2] == ["绛县", "盐湖区"]
-    assert len(catalogue.counties()) == 13
-    assert {r.parent for r in catalogue.counties()} == {"140800"}
-    assert catalogue.region("140800").parent == "140000"
-    assert city.home_county is None and city.office_region.name == "运城市"
-    assert [r.name for r in city.townships("140823")] == ["城关镇", "东镇"]
-    assert city.townships() == []
+    assert catalogue.regions.home_county == "140826"
+    assert [r.full_name for r in catalogue.regions.counties()][:2] == ["绛县", "盐湖区"]
+    assert len(catalogue.regions.counties()) == 13
+    assert {r.parent for r in catalogue.regions.counties()} == {"140800"}
+    assert catalogue.regions.get("140800").parent == "140000"
+    assert city.regions.home_county is None and city.regions.office_region.name == "运城市"
+    assert [r.name for r in city.regions.townships("140823")] == ["城关镇", "东镇"]
+    assert city.regions.townships() == []
 
 
 def test_same_indicator_in_two_counties_is_not_a_duplicate(catalogue):

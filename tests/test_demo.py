@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from monitoring import demo
-from monitoring.catalogue import COUNTY_REGION, Scope
+from monitoring.catalogue import Scope
 from monitoring.evaluation import FINAL_STATUSES, PERIOD_STATUSES, Reason, Status, WarningCode, evaluate
 from monitoring.measurements import COLUMNS, normalize_text, validate_bytes
+from monitoring.regions import COUNTY_REGION
 from monitoring.units import UNITS
 
 REGENERATE = "示例数据与程序生成的结果不一致：请运行 python -m monitoring demo 重新生成，不要手工修改 data/demo/。"
@@ -154,7 +155,7 @@ def test_rates_of_rare_events_fit_the_county(catalogue, frame):
 
 
 def test_township_rows(catalogue, frame):
-    townships = {r.name for r in catalogue.townships()}
+    townships = {r.name for r in catalogue.regions.townships()}
     for target in catalogue:
         if target.scope != Scope.EACH_TOWNSHIP:
             continue

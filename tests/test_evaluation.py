@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.catalogue import Catalogue, Region
+from monitoring.catalogue import Catalogue
 from monitoring.evaluation import (
     FINAL_STATUSES,
     PERIOD_STATUSES,
@@ -21,6 +21,7 @@ from monitoring.evaluation import (
     status_label,
     wilson_interval,
 )
+from monitoring.regions import Region
 from tests.conftest import make_target
 
 
@@ -217,6 +218,12 @@ WARNING_CASES = [
     ("small numbers: fluctuation when intervals part", RATE_MAX,
      {2020: 1.0, 2021: 0.8, 2022: 0.9, 2023: 13.0}, {2020: (1, 1000), 2021: (1, 1250), 2022: (1, 1111), 2023: (13, 1000)}, 2023,
      [WarningCode.PROJECTED_MISS, WarningCode.REGRESSION, WarningCode.SLIPPED, WarningCode.FLUCTUATION, WarningCode.SMALL_NUMBERS]),
+    ("small numbers after a year without counts: the point rule for regression", RATE_MAX,
+     {2021: 4.2, 2022: 4.3, 2023: 6.5}, {2023: (9, 1385)}, 2023,
+     [WarningCode.PROJECTED_MISS, WarningCode.REGRESSION, WarningCode.SLIPPED, WarningCode.SMALL_NUMBERS]),
+    ("small numbers after years without counts: no fluctuation judged", RATE_MAX,
+     {2020: 1.0, 2021: 0.8, 2022: 0.9, 2023: 13.0}, {2021: (1, 1250), 2022: (1, 1111), 2023: (13, 1000)}, 2023,
+     [WarningCode.PROJECTED_MISS, WarningCode.REGRESSION, WarningCode.SLIPPED, WarningCode.SMALL_NUMBERS]),
     ("many events: point rules apply", {"kind": "max", "target_value": 30, "unit": "‰"},
      {2020: 35, 2022: 25, 2023: 32}, {2020: (70, 2000), 2022: (50, 2000), 2023: (64, 2000)}, 2023,
      [WarningCode.REGRESSION, WarningCode.SLIPPED]),

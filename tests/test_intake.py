@@ -21,12 +21,9 @@ JIANG, WENXI = "140826", "140823"
 
 
 def live_frame(*rows: tuple) -> pd.DataFrame:
-    """Live rows from (key, year, value, region, sex) tuples, or (key, year, value, region, sex, county) with a county."""
-    if any(len(r) == 6 for r in rows):
-        frame = pd.DataFrame([r if len(r) == 6 else (*r, JIANG) for r in rows],
-                             columns=["indicator_id", "year", "value", "region", "sex", "county"])
-    else:
-        frame = pd.DataFrame(rows, columns=["indicator_id", "year", "value", "region", "sex"])
+    """Live rows from (key, year, value, region, sex) tuples (绛县's), or (key, year, value, region, sex, county)."""
+    frame = pd.DataFrame([r if len(r) == 6 else (*r, JIANG) for r in rows],
+                         columns=["indicator_id", "year", "value", "region", "sex", "county"])
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -61,7 +58,7 @@ def test_live_rows_are_empty_for_the_demo(tmp_path):
 
 def test_previous_values_are_last_years_live_values():
     live = live_frame(("C1-03b", 2023, 4.4, "全县", "合计"), ("C1-03b", 2024, 4.2, "全县", "合计"), ("C1-06", 2024, 96.5, "古绛镇", "合计"))
-    assert intake.previous_values(live, 2025) == {("C1-03b", "", "全县", "合计"): 4.2, ("C1-06", "", "古绛镇", "合计"): 96.5}
+    assert intake.previous_values(live, 2025) == {("C1-03b", JIANG, "全县", "合计"): 4.2, ("C1-06", JIANG, "古绛镇", "合计"): 96.5}
     assert intake.previous_values(live.iloc[0:0], 2025) == {}
 
 

@@ -7,10 +7,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitoring.catalogue import COUNTY_REGION, load_catalogue
+from monitoring.catalogue import load_catalogue
 from monitoring.datasets import read_folder
 from monitoring.evaluation import Point, evaluate, evaluate_many, evaluate_series
 from monitoring.measurements import validate_bytes, validate_many
+from monitoring.regions import COUNTY_REGION
 from tests import reference_engine
 from tests.conftest import FIXTURES, ROOT, make_target
 

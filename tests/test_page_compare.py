@@ -112,7 +112,7 @@ def test_county_chosen_by_address(app_on):
     assert at.sidebar.selectbox(key="county").value == "140823"
     at = app_on(demo="counties", query={"county": "999999"})
     assert not at.exception
-    assert "没有区县“999999”" in texts(at.warning)
+    assert "链接中的区县有误：区县“999999”无法识别。数据中的区县：" in texts(at.warning)
     assert at.sidebar.selectbox(key="county").value == "140826"
 
 

@@ -7,8 +7,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from monitoring.catalogue import Catalogue, Region, load_catalogue
+from monitoring.catalogue import Catalogue, load_catalogue
 from monitoring.measurements import validate_bytes
+from monitoring.regions import Region
 from monitoring.templates import (
     COUNTY_TEMPLATE_COLUMNS,
     TEMPLATE_COLUMNS,
@@ -21,7 +22,7 @@ from monitoring.templates import (
 
 @pytest.fixture
 def health(catalogue):
-    return template_frame(catalogue, "县卫体局", 2025, previous={("maternal_mortality", "全县", "合计"): 53.8})
+    return template_frame(catalogue, "县卫体局", 2025, previous={("maternal_mortality", "140826", "全县", "合计"): 53.8})
 
 
 def test_template_lists_the_departments_indicators_once(catalogue, health):
@@ -34,7 +35,7 @@ def test_template_lists_the_departments_indicators_once(catalogue, health):
 
 def test_each_township_target_gets_a_row_per_township(catalogue, health):
     vaccination = health[health["指标编号"] == "C1-06"]
-    assert len(vaccination) == 1 + len(catalogue.townships())
+    assert len(vaccination) == 1 + len(catalogue.regions.townships())
 
 
 def test_reference_columns_show_target_and_last_year(health):
@@ -89,7 +90,7 @@ def city(targets_dir):
 
 
 def test_county_office_template_has_no_county_column(catalogue, health):
-    assert catalogue.home_county == "140826" and template_counties(catalogue) is None
+    assert catalogue.regions.home_county == "140826" and template_counties(catalogue) is None
     assert "区县" not in health.columns
     notes = "".join(str(c.value) for c in load_workbook(io.BytesIO(template_xlsx(health, "县卫体局", 2025)))["填报说明"]["A"])
     assert "区县" not in notes and "县妇儿工委办公室" in notes
@@ -97,8 +98,7 @@ def test_county_office_template_has_no_county_column(catalogue, health):
 
 def test_city_template_lists_every_county_with_its_towns(city):
     frame = template_frame(city, "县卫体局", 2025, previous={("C1-02", "140823", "全县", "合计"): 20.0,
-                                                            ("C1-02", "140826", "城关镇", "合计"): 9.0,
-                                                            ("C1-02", "全县", "合计"): 99.0})  # a county's, not a city's
+                                                            ("C1-02", "140826", "城关镇", "合计"): 9.0})
     assert list(frame.columns) == COUNTY_TEMPLATE_COLUMNS
     assert list(zip(frame["区县"], frame["地区"], strict=True)) == [
         ("绛县", "全县"), ("绛县", "城关镇"), ("闻喜县", "全县"), ("闻喜县", "城关镇"), ("闻喜县", "东镇")]
@@ -160,7 +160,7 @@ def test_city_template_has_one_block_per_county(catalogue, health):
     city = Catalogue(catalogue.plans, catalogue.targets, catalogue.regions, catalogue.departments, office="140800")
     frame = template_frame(city, "县卫体局", 2025)
     blocks = list(dict.fromkeys(frame["区县"]))
-    assert blocks == [r.full_name for r in catalogue.counties()]
+    assert blocks == [r.full_name for r in catalogue.regions.counties()]
     assert frame["区县"].ne(frame["区县"].shift()).sum() == len(blocks)  # each county's rows together
     own = frame[frame["区县"] == "绛县"].drop(columns=["区县"]).reset_index(drop=True)
     assert own[["指标编号", "地区"]].equals(health[["指标编号", "地区"]])  # the county's block is its own template

@@ -22,13 +22,13 @@ catalogue = state.catalogue()
 data = state.dataset()
 
 st.title("区县对比")
-home = catalogue.home_county
-st.caption("数据中的各区县按" + (f"{catalogue.county_label(home)}规划的" if home else "") +
+home = catalogue.regions.home_county
+st.caption("数据中的各区县按" + (f"{catalogue.regions.label(home)}规划的" if home else "") +
            "同一套目标、同一评估规则比较：某项指标各区县的数值、排名和状态，以及各区县的总体达标情况。")
 state.data_banner(data)
 
 if not data.several_counties:
-    shown = f"（当前只有{catalogue.county_label(data.counties()[0])}的数据）" if data.counties() else ""
+    shown = f"（当前只有{catalogue.regions.label(data.counties()[0])}的数据）" if data.counties() else ""
     st.info(f"区县对比需要多个区县的监测数据{shown}。数据中需含“区县”列（区县代码或名称），"
             "各区县的数据一同报送或放入数据文件夹后，本页即列出各区县的比较，见《监测数据填报格式说明》。",
             icon=":material/info:")
@@ -43,7 +43,7 @@ comparison = state.comparison(year, plan)
 cities = comparison.cities()
 if len(cities) > 1:  # a province's counties: compare all of them, or one city's
     scopes = {None: f"全部（{len(comparison.counties)}个区县）"} | {
-        code: f"{catalogue.region(code).full_name if code and catalogue.region(code) else '未列明所属市'}（{len(counties)}个区县）"  # type: ignore[union-attr]
+        code: f"{catalogue.regions.get(code).full_name if code and catalogue.regions.get(code) else '未列明所属市'}（{len(counties)}个区县）"  # type: ignore[union-attr]
         for code, counties in cities.items() if code is not None}
     within = st.selectbox("范围", list(scopes), format_func=scopes.__getitem__, key="compare_within",
                           help="各区县所属的市来自 targets/regions.yaml。")
@@ -85,7 +85,7 @@ status_labels, status_colours = status_options(indicator.final)
 
 left, right = st.columns([1, 1])
 with left:
-    highlight = catalogue.county_label(home) if home else None
+    highlight = catalogue.regions.label(home) if home else None
     st.plotly_chart(county_figure(indicator, title="", highlight=highlight), config=CHART_CONFIG, theme=None, key="compare_chart")
 with right:
     # 区县代码 is in the download; 目标 only where it differs between counties (set from each one's baseline).

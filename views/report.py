@@ -28,7 +28,7 @@ plans = {"三个规划合编": None} | {plan_short(catalogue, key): key for key 
 plan = plans[c3.selectbox("规划", list(plans), key="report_plan")]
 county = state.county()
 if county is not None:
-    st.caption(f"数据含 {len(state.dataset().counties())} 个区县：报告正文为{catalogue.county_label(county)}（在左侧栏“区县”中切换），"
+    st.caption(f"数据含 {len(state.dataset().counties())} 个区县：报告正文为{catalogue.regions.label(county)}（在左侧栏“区县”中切换），"
                "并附各区县对比。")
 charts = st.checkbox("包含图表（各规划领域状态图和每项预警指标的趋势图，生成较慢）", value=True, key="report_charts")
 

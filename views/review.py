@@ -7,7 +7,7 @@ import streamlit as st
 from monitoring import actions, intake
 from monitoring.exports import excel_bytes
 from monitoring.permissions import Action, PermissionDenied
-from monitoring.store import Status, StoreError
+from monitoring.store import StoreError, SubmissionStatus
 from views import state
 from views.state import plain
 
@@ -79,7 +79,7 @@ for item in items:
 
 st.subheader("最近审核过的提交")
 try:
-    reviewed = [e for e in actions.submissions(user) if e["status"] != Status.PENDING]
+    reviewed = [e for e in actions.submissions(user) if e["status"] != SubmissionStatus.PENDING]
 except (StoreError, PermissionDenied) as exc:
     st.error(str(exc))
 else:

@@ -16,6 +16,7 @@ from monitoring.comparison import CountyComparison, compare
 from monitoring.datasets import Dataset
 from monitoring.evaluation import Evaluation, evaluate
 from monitoring.permissions import ACTION_LABELS, PAGES, Action, can
+from monitoring.regions import UnknownRegion
 from monitoring.store import Store, StoreError
 from monitoring.users import User
 
@@ -118,7 +119,7 @@ def county() -> str | None:
     for candidate in (st.session_state.get(COUNTY_WIDGET), st.session_state.get(COUNTY)):
         if candidate in counties:
             return candidate
-    return datasets.default_county(catalogue(), data)
+    return catalogue().regions.default_county(counties)
 
 
 def county_dataset() -> Dataset:
@@ -134,14 +135,13 @@ def county_dataset() -> Dataset:
     chosen = county()
     requested = st.query_params.get("county")
     if requested and requested != st.session_state.get(COUNTY_URL):
-        code = catalogue().county_codes().get(requested, requested)
-        if code in counties:
-            chosen = code
-        else:
-            st.warning(f"数据中没有区县“{plain(requested)}”（链接中的区县可能有误），下面显示{catalogue().county_label(str(chosen))}。")
+        try:
+            chosen = catalogue().regions.resolve(requested, among=counties)
+        except UnknownRegion as exc:
+            st.warning(f"链接中的区县有误：{plain(str(exc))}下面显示{catalogue().regions.label(str(chosen))}。")
         st.session_state[COUNTY_URL] = requested
     st.session_state[COUNTY_WIDGET] = chosen
-    label = catalogue().county_label
+    label = catalogue().regions.label
     st.sidebar.selectbox("区县", counties, key=COUNTY_WIDGET, format_func=lambda code: f"{label(code)}（{code}）",
                          on_change=_county_changed,
                          help="数据中含多个区县：总览、指标监测、预警等页面显示所选区县的情况，各区县之间的比较见“区县对比”。")
@@ -163,9 +163,9 @@ def county_note() -> None:
     if chosen is None:
         return
     loaded = catalogue()
-    name = loaded.county_label(chosen)
-    home = loaded.home_county
-    measured = "" if home is None or chosen == home else f"，按{loaded.county_label(home)}规划的目标衡量"
+    name = loaded.regions.label(chosen)
+    home = loaded.regions.home_county
+    measured = "" if home is None or chosen == home else f"，按{loaded.regions.label(home)}规划的目标衡量"
     st.markdown(f":blue-badge[:material/location_on: 当前区县：{name}] "
                 f":gray[数据含 {len(dataset().counties())} 个区县{measured}；在左侧栏“区县”中切换，各区县比较见“区县对比”。]")
 
