@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import synthetic
-from monitoring.catalogue import Catalogue, Kind, Scope, Series
+from monitoring.catalogue import TOTAL_SEX, Catalogue, Kind, Scope, Series
 from monitoring.measurements import COLUMNS, validate_bytes
 from monitoring.regions import COUNTY_REGION
 from monitoring.units import UNITS
@@ -44,7 +44,7 @@ DEMO_MARK = "示例数据（非真实统计）"
 FILE_PREFIX = "示例数据-"
 README = "README.md"
 YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
-TOTAL, FEMALE, MALE = "合计", "女", "男"
+TOTAL, FEMALE, MALE = TOTAL_SEX, "女", "男"
 FEMALE_SHARE = 0.48  # girls' share of pupils, to split a total into 女/男 consistently
 
 # Targets deliberately without any data: statistics the county does not collect (see the targets' notes).

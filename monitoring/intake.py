@@ -18,9 +18,9 @@ from monitoring.datasets import Dataset
 from monitoring.docs import DOCS
 from monitoring.measurements import ValidationReport, empty_rows, problems_table, validate_bytes
 from monitoring.problems import DataCode, Problem
-from monitoring.regions import COUNTY_REGION
+from monitoring.rows import headline_rows
 from monitoring.store import SUBMISSION_STATUS_LABELS, Entry, Store, SubmissionStatus, read_rows_csv
-from monitoring.summaries import MISSING, PENDING, REPORTED, TOTAL, completeness, completeness_by_department
+from monitoring.summaries import MISSING, PENDING, REPORTED, completeness, completeness_by_department
 from monitoring.units import decimals_for, format_value
 
 STATE_MARKERS = {state: f"● {state}" for state in (REPORTED, PENDING, MISSING)}
@@ -275,8 +275,9 @@ def submissions_table(entries: Iterable[Entry], department: str | None = None, l
     return pd.DataFrame(rows, columns=(["单位"] if with_department else []) + SUBMISSION_COLUMNS)
 
 
-def pending_keys(store: Store) -> set[tuple[str, int, str]]:
-    """(reporting key, year, county) of every county total in a pending submission; raises StoreError on a broken manifest.
+def pending_keys(store: Store, catalogue: Catalogue) -> set[tuple[str, int, str]]:
+    """(reporting key, year, county) of every headline value in a pending submission (`rows.headline_rows`);
+    raises StoreError on a broken manifest.
 
     The county is "" for a file kept before the 区县 column existed (the office's
     own county); the 报送情况 functions take the keys of the county they count.
@@ -288,7 +289,7 @@ def pending_keys(store: Store) -> set[tuple[str, int, str]]:
             rows = read_rows_csv(path, ["indicator_id", "year", "county", "region", "sex"])
         except (FileNotFoundError, ValueError):
             continue  # the store cannot approve it either; the office sees it in the list
-        totals = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL) & rows["year"].notna()]
+        totals = headline_rows(rows[rows["year"].notna()], catalogue)
         keys.update((str(k), int(y), str(c)) for k, y, c in totals[["indicator_id", "year", "county"]].itertuples(index=False))
     return keys
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, Catalogue, Kind, Target
+from monitoring.catalogue import DIRECTION_ONLY, KIND_LABELS, TOTAL_SEX, Catalogue, Kind, Target
 from monitoring.evaluation import (
     STATUS_STYLE,
     WARNING_LABELS,
@@ -25,10 +25,9 @@ from monitoring.evaluation import (
     status_label,
     status_record,
 )
-from monitoring.regions import COUNTY_REGION
+from monitoring.rows import reported_keys, sex_rows, township_rows
 from monitoring.units import decimals_for, format_value
 
-TOTAL = "合计"
 # The 报送情况 of a reporting key in a year (`completeness`).
 REPORTED, PENDING, MISSING = "已报送", "待审核", "未报送"
 DEPARTMENT_COMPLETENESS = ["单位", "应报", REPORTED, PENDING, MISSING, "报送率"]  # `completeness_by_department` columns
@@ -233,12 +232,10 @@ def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[
     """One row per target for the 指标监测 page: status, warnings, values, progress and the series for a sparkline."""
     catalogue = evaluation.catalogue
     years = list(years) if years is not None else _years(data, evaluation.year)
-    county = data[(data["region"] == COUNTY_REGION) & (data["sex"] == TOTAL) & (data["year"] <= evaluation.year)] if not data.empty else data
-    grouped = {k: g.set_index("year")["value"].sort_index() for k, g in county.groupby("indicator_id")} if not county.empty else {}
     rows = []
     for r in evaluation.results:
         t = r.target
-        values = grouped.get(t.series_key, pd.Series(dtype=float))
+        values = {p.year: p.value for p in r.points}  # the series the engine judged (a women's target: the 女 values)
         rows.append({
             "编号": t.id,
             "规划": plan_short(catalogue, t.plan),
@@ -251,7 +248,7 @@ def indicator_table(evaluation: Evaluation, data: pd.DataFrame, years: Iterable[
             "status": r.status.value,
             "预警": "、".join(w.label for w in r.warnings),
             "warnings": [w.code.value for w in r.warnings],
-            "趋势": [None if pd.isna(values.get(y)) else float(values.get(y)) for y in years] if not values.empty else [],
+            "趋势": [values.get(y) for y in years] if values else [],
             "完成进度": _clip(r.progress),
             "序时进度": r.time_progress,
             "说明": r.explanation,
@@ -307,11 +304,10 @@ def breakdown(data: pd.DataFrame, target: Target, year: int) -> dict[str, pd.Dat
     out: dict[str, pd.DataFrame] = {}
     if rows.empty:
         return out
-    regions = rows[(rows["region"] != COUNTY_REGION) & (rows["sex"] == TOTAL)]
+    regions = township_rows(rows)
     if not regions.empty:
         out["region"] = regions.pivot_table(index="region", columns="year", values="value", aggfunc="last")
-    # A target of one sex or a gap shows the 合计 beside the sexes; a both-sexes target's 合计 is its own series.
-    sexes = rows[(rows["region"] == COUNTY_REGION) & ((rows["sex"] != TOTAL) | (target.sex != TOTAL))]
+    sexes = sex_rows(rows, both_sexes_target=target.sex == TOTAL_SEX)
     if not sexes.empty:
         out["sex"] = sexes.pivot_table(index="sex", columns="year", values="value", aggfunc="last")
     return out
@@ -321,13 +317,10 @@ def completeness(catalogue: Catalogue, data: pd.DataFrame, year: int, pending_ke
                  plan: str | None = None) -> pd.DataFrame:
     """Per reporting key and year: 已报送 / 待审核 / 未报送, with the responsible department.
 
-    A key counts as reported for the year when its county total (全县, 合计) has a value.
-    With `plan`, only the keys that plan's targets use.
+    A key counts as reported for the year when the county has a value of a series its targets read
+    (`rows.reported_keys`: 合计, or 女 for a women's indicator). With `plan`, only the keys that plan's targets use.
     """
-    reported = set()
-    if not data.empty:
-        county = data[(data["region"] == COUNTY_REGION) & (data["sex"] == TOTAL) & (data["year"] == year)]
-        reported = set(county["indicator_id"])
+    reported = reported_keys(data, catalogue, year)
     pending = {key for key, y in pending_keys if y == year}
     rows = []
     wanted = {t.series_key for t in catalogue.for_plan(plan)}

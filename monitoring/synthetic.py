@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitoring.catalogue import Catalogue, Kind
+from monitoring.catalogue import TOTAL_SEX, Catalogue, Kind
 from monitoring.regions import COUNTY_REGION
 from monitoring.units import UNITS
 
 YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
 HOME_COUNTY = "140826"
 FILE_HEADER = ["指标编号", "指标名称", "单位", "年份", "数值", "分子", "分母", "区县代码", "地区", "性别", "数据来源", "备注"]
-TOTAL = "合计"
+
 
 # Thinning: the share of reported (series, year) cells, township rows and 女/男 rows, and of series without any data.
 KEEP_YEAR = 0.72
@@ -58,7 +58,7 @@ def _reference(catalogue: Catalogue, county_rows: pd.DataFrame, seed: int) -> pd
             level = {"%": 60.0, "‰": 5.0, "1/10万": 15.0, "岁": 70.0, "年": 10.0, "小时": 8.0, "百分点": 2.0}.get(series.unit, 20.0)
         step = level * rng.normal(0.01, 0.01)
         for i, year in enumerate(YEARS):
-            extra.append({"indicator_id": key, "year": year, "value": round(level + step * i, 1), "region": COUNTY_REGION, "sex": TOTAL,
+            extra.append({"indicator_id": key, "year": year, "value": round(level + step * i, 1), "region": COUNTY_REGION, "sex": TOTAL_SEX,
                           "numerator": np.nan, "denominator": np.nan})
     if extra:
         frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
@@ -101,7 +101,7 @@ def generate(catalogue: Catalogue, county_rows: pd.DataFrame, counties: int, fol
     ref_num = ref["numerator"].to_numpy(dtype=float)
     ref_den = ref["denominator"].to_numpy(dtype=float)
     is_county = (ref["region"] == COUNTY_REGION).to_numpy()
-    is_total = (ref["sex"] == TOTAL).to_numpy()
+    is_total = (ref["sex"] == TOTAL_SEX).to_numpy()
     township_row = ~is_county
     sex_row = is_county & ~is_total
 

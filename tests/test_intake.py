@@ -255,29 +255,33 @@ def test_submissions_table_newest_first_with_reasons(store, catalogue):
     assert table["状态"].iloc[0] == "已批准" and "李四" in table["说明"].iloc[0] and "数据已生效" in table["说明"].iloc[0]
 
 
-def test_pending_keys_are_county_totals_of_pending_submissions(store, catalogue):
-    assert intake.pending_keys(store) == set()
-    body = "指标编号,年份,数值,地区,性别\nW1-02,2024,53.8,全县,合计\nC1-06,2024,96.5,古绛镇,合计\nW2-05a,2023,95,全县,女\nC1-03b,2023,4.4,,\n"
+def test_pending_keys_are_headline_values_of_pending_submissions(store, catalogue):
+    """A township row is not the county's value; a 女 row is, for a key a women's target reads (W2-05a: girls' and women's
+    high-school enrolment), and not for a key only both-sexes targets read (C1-03b)."""
+    assert intake.pending_keys(store, catalogue) == set()
+    body = ("指标编号,年份,数值,地区,性别\nW1-02,2024,53.8,全县,合计\nC1-06,2024,96.5,古绛镇,合计\nW2-05a,2023,95,全县,女\n"
+            "C1-03b,2023,4.4,,\nC1-03b,2024,4.1,全县,女\n")
     pending, _ = store.submit(body.encode(), "a.csv", "县统计局", "张三", catalogue)
-    assert intake.pending_keys(store) == {(catalogue.series_key("W1-02"), 2024, JIANG), ("C1-03b", 2023, JIANG)}
+    assert intake.pending_keys(store, catalogue) == {(catalogue.series_key("W1-02"), 2024, JIANG), ("C1-03b", 2023, JIANG),
+                                                     ("high_school_gross_enrollment", 2023, JIANG)}
 
     store.submit("指标编号,年份,数值\nC1-03a,2024,2.7\n".encode(), "b.csv", "县卫体局", "张三", catalogue, approve=True)
     rejected, _ = store.submit("指标编号,年份,数值\nC1-03c,2024,3.1\n".encode(), "c.csv", "县卫体局", "张三", catalogue)
     store.reject(rejected["id"], "李四", "不对")
-    assert ("C1-03a", 2024, JIANG) not in intake.pending_keys(store)
-    assert ("C1-03c", 2024, JIANG) not in intake.pending_keys(store)
+    assert ("C1-03a", 2024, JIANG) not in intake.pending_keys(store, catalogue)
+    assert ("C1-03c", 2024, JIANG) not in intake.pending_keys(store, catalogue)
 
     (store.normalized_dir / f"{pending['id']}.csv").unlink()  # a missing file is skipped, not a crash
-    assert intake.pending_keys(store) == set()
+    assert intake.pending_keys(store, catalogue) == set()
 
 
 def test_pending_keys_tell_the_county(store, catalogue):
     body = "指标编号,年份,数值,区县\nC1-03b,2024,4.0,闻喜县\nC1-03a,2024,2.7,\n"
     entry, _ = store.submit(body.encode(), "a.csv", "县统计局", "张三", catalogue)
-    assert intake.pending_keys(store) == {("C1-03b", 2024, WENXI), ("C1-03a", 2024, JIANG)}
+    assert intake.pending_keys(store, catalogue) == {("C1-03b", 2024, WENXI), ("C1-03a", 2024, JIANG)}
     path = store.normalized_dir / f"{entry['id']}.csv"  # kept before the 区县 column existed
     path.write_bytes(pd.read_csv(path, encoding="utf-8-sig", dtype=str).drop(columns=["county"]).to_csv(index=False).encode("utf-8-sig"))
-    assert intake.pending_keys(store) == {("C1-03b", 2024, ""), ("C1-03a", 2024, "")}
+    assert intake.pending_keys(store, catalogue) == {("C1-03b", 2024, ""), ("C1-03a", 2024, "")}
 
 
 # ---------------------------------------------------------------- reporting

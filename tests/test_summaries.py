@@ -130,3 +130,16 @@ def test_a_womens_target_shows_its_sex_lines_and_the_total_as_they_are(catalogue
     figure = sex_figure(table, result)
     total = next(trace for trace in figure.data if trace.name == "合计")
     assert list(total.y) == list(table.loc["合计"].dropna())
+
+
+def test_a_womens_indicator_sent_as_女_counts_as_reported(catalogue):
+    """No false 未报送: W2-09a (女性青壮年文盲率) sent with 性别 女 is reported; C1-03b sent only as 女 is not (its targets read 合计)."""
+    import pandas as pd
+
+    from monitoring.summaries import REPORTED, completeness
+
+    rows = pd.DataFrame([["W2-09a", 2024, 0.36, "全县", "女", None, None], ["C1-03b", 2024, 4.1, "全县", "女", None, None]],
+                        columns=["indicator_id", "year", "value", "region", "sex", "numerator", "denominator"])
+    table = completeness(catalogue, rows, 2024).set_index("编号")
+    assert table.loc["W2-09a", "报送情况"] == REPORTED
+    assert table.loc["C1-03b", "报送情况"] != REPORTED

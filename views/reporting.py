@@ -13,7 +13,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 catalogue = state.catalogue()
 
-data = state.county_page("报送情况", "各单位负责的指标当年是否已报送：有全县合计数值的为“已报送”，已提交但办公室尚未审核的为“待审核”，其余为“未报送”。")
+data = state.county_page("报送情况", "各单位负责的指标当年是否已报送：有全县数值的为“已报送”，已提交但办公室尚未审核的为“待审核”，其余为“未报送”。")
 
 years = intake.plan_years(catalogue)
 if st.session_state.get("rep_year") not in years:
@@ -21,7 +21,7 @@ if st.session_state.get("rep_year") not in years:
 year = st.columns([1, 4])[0].selectbox("报送年份", years, key="rep_year", format_func=lambda y: f"{y}年")
 
 try:
-    pending = intake.pending_keys(state.store())
+    pending = intake.pending_keys(state.store(), catalogue)
 except StoreError as exc:
     st.error(f"读取待审核的提交时出错，待审核情况暂不显示：{exc}")
     pending = set()

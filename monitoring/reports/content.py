@@ -37,7 +37,6 @@ from monitoring.regions import COUNTY_REGION, UnknownRegion
 from monitoring.reports.figures import DISABLED_NOTE
 from monitoring.summaries import (
     REPORTED,
-    TOTAL,
     attainment_help,
     completeness,
     completeness_by_department,
@@ -47,6 +46,8 @@ from monitoring.summaries import (
     plan_short,
 )
 from monitoring.units import format_value
+
+TOTAL_ROW = "合计"  # the last row of a count table
 
 KINDS: dict[str, str] = {"annual": "年度监测报告", "midterm": "中期评估报告", "final": "终期评估报告"}
 DATA_PART = "（监测数据部分）"
@@ -536,23 +537,16 @@ class Content:
         span = part.plan.period_end - part.plan.baseline_year
         return (self.year - part.plan.baseline_year) / span if span else 1.0
 
-    def county_values(self) -> dict[str, dict[int, float]]:
-        rows = self.dataset.rows
-        if rows.empty:
-            return {}
-        county = rows[(rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL_SEX) & rows["value"].notna() & (rows["year"] <= self.year)]
-        out: dict[str, dict[int, float]] = {}
-        for r in county.itertuples(index=False):
-            out.setdefault(r.indicator_id, {})[int(r.year)] = float(r.value)
-        return out
-
     def latest_note(self, result: Result) -> str:
         """The reporting unit's note (备注) on the row of the latest value, if any."""
         rows = self.dataset.rows
         if result.latest is None or rows.empty or "note" not in rows:
             return ""
+        sex = result.target.sex if result.target.sex in ("女", "男") else TOTAL_SEX  # the row the latest value came from
         match = rows[(rows["indicator_id"] == result.target.series_key) & (rows["year"] == result.latest.year)
-                     & (rows["region"] == COUNTY_REGION) & (rows["sex"] == TOTAL_SEX)]
+                     & (rows["region"] == COUNTY_REGION) & rows["sex"].isin({sex, TOTAL_SEX})]
+        if (match["sex"] == sex).any():
+            match = match[match["sex"] == sex]
         if match.empty:
             return ""
         note = match.iloc[-1]["note"]
@@ -721,7 +715,7 @@ class _Writer:
             groups.append((plan_short(c.catalogue, part.key), results))
         counted = distinct_statistics(total)
         shared = len(total) - len(counted)
-        groups.append((TOTAL, counted))
+        groups.append((TOTAL_ROW, counted))
         record = c.record(counted)
         text = f"{_cn_count(len(c.parts))}个规划纳入监测的量化指标共{len(total)}项，其中{c.provenance(None)}。"
         if shared:
@@ -773,7 +767,7 @@ class _Writer:
                      f"{len(ahead)}项，慢于序时进度的{len(behind)}项。")
         self.para(text)
         short = plan_short(c.catalogue, part.key)
-        self.count_table(f"{short}各领域指标{c.status_word}", "领域", [*part.domains, (TOTAL, results)])
+        self.count_table(f"{short}各领域指标{c.status_word}", "领域", [*part.domains, (TOTAL_ROW, results)])
         if not self.figure(f"summary:{part.key}", f"{short}各领域指标{c.status_word}（{c.year}年）"):
             self.para(self.missing_charts_sentence())
 

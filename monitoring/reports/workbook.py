@@ -25,13 +25,12 @@ def summary_frame(content: Content) -> pd.DataFrame:
     c = content
     first = min(p.plan.baseline_year for p in c.parts)
     years = list(range(first, c.year + 1))
-    values = c.county_values()
     rows = []
     for part in c.parts:
         for _, group in part.domains:
             for r in group:
                 t = r.target
-                series = values.get(t.series_key, {})
+                series = {p.year: p.value for p in r.points}  # the series the engine judged (a women's target: 女)
                 row: dict[str, Any] = {
                     "规划": plan_short(c.catalogue, t.plan), "领域": t.domain, "编号": t.id, "指标": t.name, "单位": t.unit,
                     "目标": t.target_label(), "基期值": r.baseline_value,
