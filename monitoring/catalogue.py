@@ -220,6 +220,15 @@ class Plan:
     domains: tuple[str, ...]
     file: str
 
+    @property
+    def midterm_year(self) -> int:
+        """The 中期评估's year, when half the period has gone (2023 for 2021—2025 with the 2020 baseline)."""
+        return self.baseline_year + (self.period_end - self.baseline_year + 1) // 2
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period_start}—{self.period_end}年"
+
 
 class Department(_Strict):
     name: str

@@ -200,3 +200,9 @@ def test_department_names_resolve_from_any_spelling(catalogue):
     assert catalogue.department_name("绛县卫生健康和体育局") == "县卫体局"
     assert catalogue.department_name("卫体局") == "县卫体局"
     assert catalogue.for_department("县卫体局")
+
+
+def test_the_plan_period_is_read_from_the_plans(catalogue):
+    """Pages and reports name the 中期评估 and 终期评估 years from the plan files, never as written-in 2023 / 2025."""
+    for plan in catalogue.plans.values():
+        assert (plan.midterm_year, plan.period_end, plan.period_text) == (2023, 2025, "2021—2025年")

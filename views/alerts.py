@@ -8,6 +8,7 @@ from monitoring.evaluation import WARNING_LABELS
 from monitoring.exports import excel_bytes
 from monitoring.summaries import detail_link, warnings_table
 from views import state
+from views.widgets import XLSX_MIME
 
 catalogue = state.catalogue()
 data = state.county_page(
@@ -57,5 +58,5 @@ st.download_button(
     "下载预警清单（Excel）",
     excel_bytes({f"{evaluation.year}年预警": shown.drop(columns=["code", "详情"])}, widths={"说明": 70}, wrap=["说明"]),
     file_name=f"{evaluation.year}年监测预警清单.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=XLSX_MIME,
 )

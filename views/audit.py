@@ -12,8 +12,7 @@ from monitoring.exports import excel_bytes
 from monitoring.permissions import Action, PermissionDenied
 from monitoring.store import StoreError, now
 from views import state
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from views.widgets import XLSX_MIME
 
 user = state.require(Action.AUDIT)
 

@@ -7,6 +7,7 @@ import streamlit as st
 from monitoring.catalogue import PROVENANCE_LABELS, Provenance, catalogue_table, filter_table, provenance_sentence
 from monitoring.exports import csv_bytes, excel_bytes
 from views import state
+from views.widgets import CSV_MIME, XLSX_MIME
 
 catalogue = state.catalogue()
 table = catalogue_table(catalogue)
@@ -53,10 +54,10 @@ else:
     )
 
 d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button("下载 CSV", csv_bytes(shown), file_name="目标库.csv", mime="text/csv")
+d1.download_button("下载 CSV", csv_bytes(shown), file_name="目标库.csv", mime=CSV_MIME)
 d2.download_button(
     "下载 Excel",
     excel_bytes({"目标库": shown}, widths={"规划原文": 60, "备注": 60}, wrap=["规划原文", "备注"]),
     file_name="目标库.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=XLSX_MIME,
 )

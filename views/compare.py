@@ -13,8 +13,8 @@ from monitoring.charts import county_display, county_figure, status_options
 from monitoring.exports import excel_bytes
 from monitoring.summaries import attainment_help, comparison_sheets, most_compared, plan_short, ranking_rule, status_badge
 from views import state
+from views.widgets import XLSX_MIME, follow_address, write_address
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 ALL_PLANS = "全部规划"
 
@@ -52,21 +52,10 @@ if len(cities) > 1:  # a province's counties: compare all of them, or one city's
 with_city = comparison.several_cities
 overview = comparison.indicator_overview()
 ids = list(overview["编号"])
-requested = st.query_params.get("id")  # deep link: /compare?id=W1-01a
-if requested in ids and st.session_state.get("compare_id") != requested and st.session_state.get("_compare_url") != requested:
-    st.session_state["compare_id"] = requested
-    st.session_state["_compare_url"] = requested
-elif st.session_state.get("compare_id") not in ids:
-    st.session_state["compare_id"] = most_compared(overview)
-
-
-def _sync_query() -> None:
-    st.query_params["id"] = st.session_state["compare_id"]
-    st.session_state["_compare_url"] = st.session_state["compare_id"]
-
+follow_address("id", "compare_id", ids, most_compared(overview))  # deep link: /compare?id=W1-01a
 
 target_id = c3.selectbox(
-    "指标", ids, key="compare_id", on_change=_sync_query,
+    "指标", ids, key="compare_id", on_change=write_address("id", "compare_id"),
     format_func=lambda i: f"{i} {catalogue.get(i).name}",  # type: ignore[union-attr]
 )
 indicator = comparison.indicator(target_id, with_city=with_city)

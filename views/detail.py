@@ -12,6 +12,7 @@ from monitoring.charts import breakdown_table, indicator_figure, sex_figure, tar
 from monitoring.evaluation import SERIOUS_WARNINGS
 from monitoring.summaries import breakdown, latest_text, plan_short, progress_text, status_badge
 from views import state
+from views.widgets import follow_address, write_address
 
 # Warnings that call for action; the others (缺报, 事件数少) are context for reading the figures.
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -21,15 +22,7 @@ data = state.county_dataset()
 ids = [t.id for t in catalogue]
 
 
-def _sync_query() -> None:
-    st.query_params["id"] = st.session_state["detail_id"]
-
-
-requested = st.query_params.get("id")
-if requested in ids and st.session_state.get("detail_id") != requested:
-    st.session_state["detail_id"] = requested
-elif st.session_state.get("detail_id") not in ids:
-    st.session_state["detail_id"] = ids[0]
+requested = follow_address("id", "detail_id", ids, ids[0])
 
 state.data_banner(data)
 if requested and requested not in ids:
@@ -38,7 +31,7 @@ if requested and requested not in ids:
 c1, c2 = st.columns([3, 1])
 with c1:
     target_id = st.selectbox(
-        "指标", ids, key="detail_id", on_change=_sync_query,
+        "指标", ids, key="detail_id", on_change=write_address("id", "detail_id"),
         format_func=lambda i: f"{i} {catalogue.get(i).name}",  # type: ignore[union-attr]
     )
 with c2:
@@ -76,8 +69,10 @@ judged = ("已到目标年，终期评估结论只看目标年（缺报时为规
           else "应与序时进度比较：不低于序时进度即进度正常。")
 m4.metric("完成进度", progress_text(result),
           help=f"目标完成进度 =（当前值−基期值）÷（目标值−基期值）。方向性目标（逐步提高、逐步下降）不计算。{judged}")
+plan = catalogue.plans[target.plan]
 m5.metric("序时进度", "—" if result.time_progress is None else f"{result.time_progress * 100:.0f}%",
-          help="序时进度 =（当前年−基期年）÷（目标年−基期年），如2023年为60%（时间过半）。")
+          help=f"序时进度 =（当前年−基期年）÷（目标年−基期年），如{plan.midterm_year}年为"
+               f"{(plan.midterm_year - plan.baseline_year) / (plan.period_end - plan.baseline_year):.0%}（时间过半）。")
 if result.final:
     m6.metric("趋势推算", "—", help=f"已到目标年（{target.target_year}年），终期评估依据规划期内的实际数值作结论，不作趋势推算。")
 else:

@@ -17,11 +17,14 @@ from monitoring.summaries import (
     top_warnings,
 )
 from views import state
+from views.widgets import first_plan
 
 catalogue = state.catalogue()
+period = first_plan(catalogue)
+office = catalogue.regions.office_region
 data = state.county_page(
     "总览",
-    "绛县妇女、儿童发展规划和残疾人保障发展规划（2021—2025年）全部量化目标的监测情况。",
+    f"{office.full_name if office else ''}妇女、儿童发展规划和残疾人保障发展规划（{period.period_text}）全部量化目标的监测情况。",
     empty="还没有任何监测数据。请各单位在“数据填报”页面下载模板、填写后上传；办公室审核通过后即在此显示。",
 )
 
@@ -37,8 +40,9 @@ evaluation = state.evaluation(year).subset(plan)
 if evaluation.final:
     st.caption(f"{evaluation.year}年已到规划目标年，以下为终期评估结论：每项指标依据规划期内的数据判定为已实现、未实现或无法评估"
                "（规划期内没有可用于评估的数据），不再作趋势推算。")
-elif evaluation.year == 2023:
-    st.caption("2023年为规划期中点（时间过半），“序时进度”为60%。")
+elif evaluation.year == period.midterm_year:
+    clock = (period.midterm_year - period.baseline_year) / (period.period_end - period.baseline_year)
+    st.caption(f"{period.midterm_year}年为规划期中点（时间过半），“序时进度”为{clock:.0%}。")
 
 # Per plan: targets, 达标率 and counts by status.
 tiles = plan_tiles(evaluation)

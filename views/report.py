@@ -10,12 +10,15 @@ from monitoring.reports import KINDS, ReportError, check_arguments, default_year
 from monitoring.store import StoreError
 from monitoring.summaries import plan_short
 from views import state
+from views.widgets import DOCX_MIME, XLSX_MIME, first_plan
 
 user = state.require(Action.REPORT)
 catalogue = state.catalogue()
+period = first_plan(catalogue)
 data = state.county_page(
     "评估报告",
-    "按公文格式生成年度监测报告、中期评估报告（2023年）和终期评估报告（2025年）的监测数据部分（Word），以及监测指标汇总表（Excel）。生成后请通读核对再行文。",
+    f"按公文格式生成年度监测报告、中期评估报告（{period.midterm_year}年）和终期评估报告（{period.period_end}年）的监测数据部分（Word），"
+    "以及监测指标汇总表（Excel）。生成后请通读核对再行文。",
     empty="还没有任何监测数据，无法生成报告。请先在“数据填报”页面报送数据。",
 )
 
@@ -60,6 +63,6 @@ if result is not None:
         st.warning(result.chart_note)
     d1, d2, _ = st.columns([1, 1, 2])
     d1.download_button("下载报告（Word）", result.docx, file_name=result.filename, key="report_docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                       mime=DOCX_MIME)
     d2.download_button("下载监测指标汇总表（Excel）", result.xlsx, file_name=result.xlsx_filename, key="report_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime=XLSX_MIME)

@@ -8,8 +8,7 @@ from monitoring import intake
 from monitoring.exports import excel_bytes
 from monitoring.store import StoreError
 from views import state
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from views.widgets import XLSX_MIME
 
 catalogue = state.catalogue()
 

@@ -202,16 +202,12 @@ def ordered_plans(catalogue: Catalogue, plan: str | None = None) -> list[str]:
     return [key for key, _ in sorted(catalogue.plans.items(), key=lambda item: item[1].order)]
 
 
-def _midpoint(plan: Plan) -> int:
-    return plan.baseline_year + (plan.period_end - plan.baseline_year + 1) // 2
-
-
 def default_year(catalogue: Catalogue, dataset: Dataset, kind: str) -> int:
     """Mid-term: the middle of the plan period (2023); final: its last year (2025); annual: the latest year with data."""
     plans = [catalogue.plans[key] for key in ordered_plans(catalogue)]
     end = max(p.period_end for p in plans)
     if kind == "midterm":
-        return _midpoint(plans[0])
+        return plans[0].midterm_year
     if kind == "final":
         return end
     years = dataset.years()
@@ -248,7 +244,7 @@ def check_arguments(catalogue: Catalogue, kind: str, year: int, plan: str | None
     if kind == "final" and year != end:
         raise ReportError(f"终期评估的年份应为规划期末{end}年（给出的是{year}年）；其他年份请生成年度监测报告（--kind annual）。")
     if kind == "midterm" and not (start < year < end):
-        raise ReportError(f"中期评估的年份应在{start + 1}—{end - 1}年之间（通常为{_midpoint(chosen[0])}年）。")
+        raise ReportError(f"中期评估的年份应在{start + 1}—{end - 1}年之间（通常为{chosen[0].midterm_year}年）。")
     if kind == "annual" and not (start <= year <= end + 5):
         raise ReportError(f"年度监测报告的年份应在{start}—{end + 5}年之间。")
 
