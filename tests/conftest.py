@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def no_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("MONITORING_USERS", str(path))
     monkeypatch.setenv("MONITORING_BCRYPT_ROUNDS", "4")
     return path
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module() -> Iterator[None]:
+    """AppTest runs the page script as `__main__` and leaves it in sys.modules; a worker process started later
+    (multiprocessing's spawn or forkserver) would then run dashboard.py again as its own main module, seconds per
+    worker. Each test ends with the real main module back in its place."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None and sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(autouse=True)
