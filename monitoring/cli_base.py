@@ -106,7 +106,7 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".")
+        return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")  # a missing number is blank, not "nan"
     return value
 
 

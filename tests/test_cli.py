@@ -203,3 +203,19 @@ def test_evaluate_during_the_period_prints_insufficient_apart_from_no_data(capsy
     assert f"数据不足{sum(r.target.plan == plan for r in insufficient)}项" in line
     row = next(line for line in out.splitlines() if line.startswith(insufficient[0].target.id))
     assert "数据不足" in row
+
+
+def test_evaluate_csv_keeps_its_columns_and_writes_missing_numbers_blank(capsys):
+    """The contract of `evaluate --format csv`: the columns of OUTPUT_COLUMNS; at the final year no projection, no "nan"."""
+    import csv
+    import io
+
+    from monitoring.evaluation import OUTPUT_COLUMNS
+
+    code, out, _ = run(capsys, "evaluate", "--data", str(ROOT / "data" / "demo"), "--year", "2025", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == OUTPUT_COLUMNS
+    assert {r["status"] for r in rows} <= {"achieved", "not_achieved", "no_data"}
+    assert not any("projected_miss" in r["warnings"] or r["projected_value"] for r in rows)
+    assert not any(value == "nan" for r in rows for value in r.values())
