@@ -216,16 +216,22 @@ class CountyComparison:
         """
         table = self.evaluation.table
         final = self.final
+        # One pass over the table (a province's 117 counties × 155 targets), not one filter per target.
+        counts = table.groupby(["id", "status"], observed=True).size().unstack("status", fill_value=0)
+        per_target = table.groupby("id", observed=True).size()
+        warned_rows = table[table["warnings"].astype(str) != ""]
+        warned: dict[str, list[tuple[str, str]]] = {}
+        for target_id, county, codes in zip(warned_rows["id"].astype(str), warned_rows["county"].astype(str),
+                                            warned_rows["warnings"].astype(str), strict=True):
+            warned.setdefault(target_id, []).append((county, codes))
         rows = []
         for target in self.evaluation.targets:
-            part = table[table["id"] == target.id]
-            statuses = part["status"].astype(str).value_counts()
-            warned = part[part["warnings"].astype(str) != ""]
-            ordered = sorted(zip(warned["county"].astype(str), warned["warnings"].astype(str), strict=True),
+            statuses = counts.loc[target.id] if target.id in counts.index else pd.Series(dtype=int)
+            ordered = sorted(warned.get(target.id, []),
                              key=lambda item: (min(WARNING_SEVERITY[WarningCode(c)] for c in item[1].split(";")), item[0]))
             rows.append({
                 "编号": target.id, "指标": target.name, "规划": plan_short(self.catalogue, target.plan),
-                "有数据的区县": int(len(part) - sum(statuses.get(s.value, 0) for s in UNJUDGED)),
+                "有数据的区县": int(per_target.get(target.id, 0) - sum(statuses.get(s.value, 0) for s in UNJUDGED)),
                 **{status_label(s, bool(final)): int(statuses.get(s.value, 0)) for s in phase_statuses(final)},
                 "有预警的区县": _names([self.label(c) for c, _ in ordered], names),
             })
