@@ -134,7 +134,8 @@ with st.expander(f"各指标的区县分布（{len(overview)} 项指标）"):
 
 st.download_button(
     "下载区县对比表（Excel）",
-    excel_bytes(comparison_sheets(comparison, indicator), widths={"说明": 70, "预警": 50, "有预警的区县": 60}, wrap=["说明"]),
+    # Built when clicked, not on every run of the page (a province's workbook takes a while).
+    lambda: excel_bytes(comparison_sheets(comparison, indicator), widths={"说明": 70, "预警": 50, "有预警的区县": 60}, wrap=["说明"]),
     file_name=f"{comparison.year}年区县对比（{target.id}）.xlsx",
     mime=XLSX_MIME,
     icon=":material/download:",
