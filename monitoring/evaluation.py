@@ -429,7 +429,7 @@ def _sex_hint(target: Target) -> str:
     """What a department must send for a series of one sex or a gap (no data of that series yet)."""
     if target.sex in GAP_SEXES:
         return "（可报送差距本身，或分别报送男、女两个数值）"
-    if target.sex != TOTAL_SEX:
+    if target.sex != TOTAL_SEX and target.statistic is not None:  # a shared statistic's 合计 is everyone's, not one sex's
         return f"（须报送性别为“{target.sex}”的数值）"
     return ""
 

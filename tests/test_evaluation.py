@@ -417,3 +417,13 @@ def test_gross_rate_above_100_percent_with_counts_has_no_interval():
     result = evaluate_series(target, 2023, series({2020: 101.0, 2023: 105.0}, {2020: (1010, 1000), 2023: (1050, 1000)}))
     assert result.status == Status.ACHIEVED
     assert result.ci is None
+
+
+@pytest.mark.parametrize(("overrides", "hint"), [
+    ({"sex": "女", "statistic": "primary_net_enrollment"}, "（须报送性别为“女”的数值）"),  # the statistic's 合计 is all pupils
+    ({"sex": "女"}, ""),  # an indicator defined for women: sent without a sex it is the women's value
+    ({"sex": "男-女", "unit": "百分点", "kind": "decrease", "target_value": None, "measure": "level"}, "（可报送差距本身，或分别报送男、女两个数值）"),
+])
+def test_a_missing_series_says_what_to_send(overrides, hint):
+    result = evaluate_series(make_target(name="示例指标", **overrides), 2023, [])
+    assert result.explanation == f"截至2023年尚无示例指标数据{hint}，无法判断进展；请县卫体局报送。"
