@@ -35,6 +35,7 @@ from scipy.stats import chi2
 from monitoring.catalogue import (
     DIRECTION_ONLY,
     GAP_SEXES,
+    KIND_LABELS,
     NEEDS_BASELINE,
     SAMPLED_MEASURES,
     TOTAL_SEX,
@@ -382,7 +383,11 @@ def _explain(r: Result) -> str:
 
     assert T is not None
     county_meets = r.points_meet[-1] if r.points_meet else False
-    if r.status == Status.ACHIEVED:
+    if t.kind in DIRECTION_ONLY:  # the plan's own words (逐步提高) and the change from the baseline, each said once
+        wanted = f"“{KIND_LABELS[t.kind]}”的目标"
+        verdict = f"达到{wanted}" if county_meets else f"未达到{wanted}"
+        sentence = f"{head}，{_change(r, fmt)}，{verdict}，{label}"
+    elif r.status == Status.ACHIEVED:
         if t.kind == Kind.REDUCE_FROM_BASE:
             middle = f"低于{fmt(T)}（较{r.baseline_year}年下降{plain(t.target_value or 0)}%）的目标" if latest.value < T else f"达到{phrase}的目标"
         elif t.kind == Kind.MAX:
@@ -443,6 +448,18 @@ def _movement(r: Result, fmt) -> str:
     if abs(v - b) < 1e-12:
         return f"与{_baseline_words(r, fmt)}持平"
     return f"较{_baseline_words(r, fmt)}有所改善" if moved > 0 else f"较{_baseline_words(r, fmt)}退步"
+
+
+def _change(r: Result, fmt) -> str:
+    """The change from the baseline in numbers: 较2020年基期值44.0%提高9.0个百分点 (or 持平)."""
+    v, b = r.latest.value, r.baseline_value  # type: ignore[union-attr]
+    if b is None or abs(v - b) < 1e-12:
+        return f"与{_baseline_words(r, fmt)}持平"
+    up, down = ("增加", "减少") if r.target.unit in _COUNT_UNITS else ("提高", "下降")
+    return f"较{_baseline_words(r, fmt)}{up if v > b else down}{fmt(abs(v - b), unit=False)}{_point_unit(r.target)}"
+
+
+_COUNT_UNITS = frozenset({"人", "人次", "户", "个", "所", "名", "张", "次"})  # numbers of things grow and shrink (增加、减少)
 
 
 def _baseline_words(r: Result, fmt) -> str:
