@@ -881,6 +881,7 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
     regions, counties = _regions(t, catalogue, add)
     sexes = t["sex"].map(lambda s: s.map({"": "合计", **SEXES}))
     add(sexes.isna(), DataCode.UNKNOWN_SEX, "sex", lambda r: f"性别“{r['sex']}”无效，只能填“合计”“女”或“男”（空白视为合计）。")
+    sexes = _sex_of_one_sex_targets(sexes, t["sex"], t["indicator_id"], catalogue)
 
     # Department scope.
     if department and not catalogue.reports_everything(department):
@@ -932,6 +933,31 @@ def _validate_cells(cells: _Cells, catalogue: Catalogue, department: str | None,
     if clean.any():
         rows = pd.concat([_merge_duplicates(rows[clean], errors, notices), rows[~clean]])
     return rows
+
+
+def _sex_of_one_sex_targets(sexes: _Text, written: _Text, indicator: _Text, catalogue: Catalogue) -> _Text:
+    """A row filed under a women's (or men's) target's own id on a shared statistic, with 性别 blank, is that sex's value.
+
+    W2-04a (女童小学阶段净入学率) shares the statistic of all pupils: a yearbook table listing “W2-04a” without a
+    性别 column means the girls' rate, not the total the statistic's 合计 row would be.
+    """
+    one_sex = {t.id.upper(): t.sex for t in catalogue if t.sex in ("女", "男") and t.statistic is not None}
+    if not one_sex or not len(sexes):
+        return sexes
+    row_sex = indicator.labels.str.upper().map(one_sex).to_numpy(dtype=object)[indicator.codes]
+    blank = (written.labels == "").to_numpy()[written.codes]
+    chosen = blank & pd.notna(row_sex)
+    if not chosen.any():
+        return sexes
+    labels = list(sexes.labels)
+    codes = sexes.codes.copy()
+    for sex in ("女", "男"):
+        rows = chosen & (row_sex == sex)
+        if rows.any():
+            if sex not in labels:
+                labels.append(sex)
+            codes[rows] = labels.index(sex)
+    return _Text(codes, pd.Series(labels, dtype=sexes.labels.dtype)).compact()
 
 
 def _regions(t: dict[str, _Text], catalogue: Catalogue, add) -> tuple[_Text, _Text]:

@@ -65,3 +65,12 @@ def test_the_doc_states_the_allowance_as_tested():
     assert "填 0.7 或 0.67 都可以（四舍五入的误差），填 0.6 会被退回" in DOC
     assert "例如分子 7、分母 1489 算出 4.70‰，填 4.7 可以，填 4.75 就超出" in DOC
     assert "1 ÷ 1489 可以写成 0.0672%、0.672‰ 或 67.2/10万" in DOC
+
+
+@pytest.mark.parametrize(("written", "sex"), [("", "女"), ("合计", "合计"), ("女", "女")])
+def test_a_girls_target_id_with_sex_blank_is_the_girls_value(catalogue, written, sex):
+    """“按女童、女性指标自己的编号报送……性别空白时按‘女’读取”: a yearbook table without a 性别 column is not a false 缺报."""
+    assert "性别空白时按“女”读取" in DOC
+    report = validate_bytes(f"指标编号,年份,数值,性别\nW2-04a,2024,99.97,{written}\n".encode(), catalogue, "x.csv")
+    assert report.ok
+    assert report.rows[["indicator_id", "sex"]].values.tolist() == [["primary_net_enrollment", sex]]
