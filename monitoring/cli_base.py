@@ -73,7 +73,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")  # NaN: an empty cell, as None
+        return _number(value)
     return str(value)
 
 
@@ -106,8 +106,13 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")  # a missing number is blank, not "nan"
+        return _number(value)
     return value
+
+
+def _number(value: float) -> str:
+    """A number as a table or CSV shows it: no trailing zeros; a missing one (NaN) blank, not "nan"."""
+    return "" if value != value else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def print_json(data: Any) -> None:

@@ -103,8 +103,7 @@ class CountyComparison:
     @property
     def final(self) -> bool | None:
         """Whether every compared target is past its target year (True), none is (False), or the plans differ (None)."""
-        phases = {self.year >= (t.target_year or self.year) for t in self.evaluation.targets}
-        return phases.pop() if len(phases) == 1 else (None if phases else False)
+        return self.evaluation.final
 
     @property
     def statuses(self) -> tuple[Status, ...]:

@@ -113,6 +113,17 @@ def status_label(status: Status | str, final: bool = False) -> str:
     return style.final_label if final else style.label
 
 
+def is_final(target: Target, year: int) -> bool:
+    """Whether `year` is at or after the target's year: a verdict, not a forecast."""
+    return year >= (target.target_year or year)
+
+
+def phase(year: int, targets: Iterable[Target]) -> bool | None:
+    """Whether every target is past its year in `year` (True), none is (False), or the plans' periods differ (None)."""
+    phases = {is_final(t, year) for t in targets}
+    return phases.pop() if len(phases) == 1 else (None if phases else False)
+
+
 def phase_statuses(final: bool | None) -> tuple[Status, ...]:
     """The statuses a table of this phase shows (None: a mix of phases, every status)."""
     if final is None:
@@ -562,8 +573,7 @@ class Evaluation:
     @property
     def final(self) -> bool | None:
         """Whether every result is a final verdict (True), none is (False), or the plans' periods differ (None)."""
-        phases = {r.final for r in self.results}
-        return phases.pop() if len(phases) == 1 else (None if phases else False)
+        return phase(self.year, (r.target for r in self.results))
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([r.row() for r in self.results], columns=OUTPUT_COLUMNS)
@@ -907,8 +917,8 @@ class ManyEvaluation:
         c = int(where[0])
         row = self.table.iloc[c * len(self.targets) + j]
         spec = self.points.specs.index(series_of(target, self.year))
-        final = self.year >= (target.target_year or self.year)
-        result = Result(target=target, year=self.year, status=Status(row["status"]), points=self.points.points(c, spec), final=final,
+        result = Result(target=target, year=self.year, status=Status(row["status"]), points=self.points.points(c, spec),
+                        final=is_final(target, self.year),
                         reason=Reason(row["reason"]))
         if not result.points:
             result.explanation = _explain(result)
@@ -959,6 +969,11 @@ class ManyEvaluation:
 
     def explanation(self, county: str, target_id: str) -> str:
         return self.result(county, target_id).explanation
+
+    @property
+    def final(self) -> bool | None:
+        """Whether every target is past its year (True), none is (False), or the plans' periods differ (None)."""
+        return phase(self.year, self.targets)
 
     def status_counts(self, by: tuple[str, ...] = ("county", "plan")) -> pd.DataFrame:
         """Targets by status, with 达标率 (achieved / targets judged), per county (and plan).
